@@ -1,1 +1,166 @@
-fn main() {}
+//! `tenggat`: the one binary of the Tenggat service desk.
+//!
+//! Every failure prints one line on stderr and exits with status 2; nothing panics on input.
+
+mod batch;
+mod calendar_arg;
+mod cmd_calendar;
+mod cmd_time;
+mod input;
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Tenggat — SLA clocks that are exactly right.
+#[derive(Debug, Parser)]
+#[command(name = "tenggat", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// When is a target due? (`--from T --add D`, or `--batch FILE|-` for bulk)
+    Due(DueArgs),
+    /// Business time between two instants.
+    Elapsed(ElapsedArgs),
+    /// Inspect and check business calendars.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+/// Arguments of `tenggat due`.
+#[derive(Debug, Args)]
+struct DueArgs {
+    /// Calendar: a built-in name (24x7, ampocloud, innovasia, kinobi, benemica,
+    /// microsoft-unified) or a calendar TOML file.
+    #[arg(long, short = 'c')]
+    calendar: String,
+    /// Start instant, RFC 3339 with an offset (2026-03-16T10:00:00+07:00).
+    #[arg(long, required_unless_present = "batch", conflicts_with = "batch")]
+    from: Option<String>,
+    /// Target: 90m, 4h, 1h30m, 3bd (business days), PT4H.
+    #[arg(long, required_unless_present = "batch", conflicts_with = "batch")]
+    add: Option<String>,
+    /// Read `<RFC3339>,<duration>` lines from FILE (or `-` for stdin); write one due per line.
+    #[arg(long, value_name = "FILE|-")]
+    batch: Option<String>,
+    /// Print `{"due": "<RFC3339>"}`.
+    #[arg(long, conflicts_with = "batch")]
+    json: bool,
+}
+
+/// Arguments of `tenggat elapsed`.
+#[derive(Debug, Args)]
+struct ElapsedArgs {
+    /// Calendar: a built-in name or a calendar TOML file.
+    #[arg(long, short = 'c')]
+    calendar: String,
+    /// Start instant, RFC 3339 with an offset.
+    #[arg(long)]
+    from: String,
+    /// End instant, RFC 3339 with an offset.
+    #[arg(long)]
+    to: String,
+    /// Print `{"business_seconds": N}`.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum CalendarCommand {
+    /// Print a calendar's week, holiday sets, coverage and the working intervals of each date.
+    Show(ShowArgs),
+    /// Validate a calendar file; prints a summary or the first error with its line.
+    Check {
+        /// The calendar TOML file.
+        file: String,
+    },
+    /// List the built-in calendars and holiday sets.
+    List,
+}
+
+/// Arguments of `tenggat calendar show`.
+#[derive(Debug, Args)]
+struct ShowArgs {
+    /// A built-in name or a calendar TOML file.
+    calendar: String,
+    /// First date to print (YYYY-MM-DD); default: today in the calendar's time zone.
+    #[arg(long)]
+    from: Option<String>,
+    /// Number of dates to print (1 to 3660).
+    #[arg(long, default_value_t = 14)]
+    days: u32,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
+    let result = match cli.command {
+        Command::Due(a) => match a.batch {
+            Some(source) => batch::run(&a.calendar, &source),
+            None => cmd_time::due(
+                &a.calendar,
+                a.from.as_deref().unwrap_or_default(),
+                a.add.as_deref().unwrap_or_default(),
+                a.json,
+            ),
+        },
+        Command::Elapsed(a) => cmd_time::elapsed(&a.calendar, &a.from, &a.to, a.json),
+        Command::Calendar(CalendarCommand::Show(a)) => {
+            cmd_calendar::show(&a.calendar, a.from.as_deref(), a.days)
+        }
+        Command::Calendar(CalendarCommand::Check { file }) => cmd_calendar::check(&file),
+        Command::Calendar(CalendarCommand::List) => cmd_calendar::list(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let message = format!("{e:#}").replace(['\n', '\r'], " ");
+            eprintln!("tenggat: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A reader that stopped reading our output (`tenggat due --batch … | head`) is not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Help and version go to stdout as usual; usage errors become one line on stderr, exit 2.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            print!("{}", e.render());
+            ExitCode::SUCCESS
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
+            eprintln!("tenggat: error: a subcommand is required: due, elapsed or calendar (see tenggat --help)");
+            ExitCode::from(2)
+        }
+        _ => {
+            // clap's message may continue on indented lines before the usage block.
+            let rendered = e.render().to_string();
+            let first = rendered
+                .lines()
+                .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more"))
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let first = first.trim_start_matches("error: ");
+            eprintln!("tenggat: error: {first} (see tenggat --help)");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -115,12 +115,11 @@ fn number(s: &str) -> Result<(i128, bool, &str), String> {
     if num.is_empty() {
         return Err(format!("expected a number at {s:?}"));
     }
-    let num = num.replace(',', ".");
-    let (int, frac) = match num.split_once('.') {
-        Some((i, f)) => (i, f),
-        None => (num.as_str(), ""),
+    let (int, frac) = match num.find(['.', ',']) {
+        Some(i) => (&num[..i], &num[i + 1..]),
+        None => (num, ""),
     };
-    if int.is_empty() || frac.contains('.') || frac.len() > 9 {
+    if int.is_empty() || frac.contains(['.', ',']) || frac.len() > 9 {
         return Err(format!("bad number {num:?}"));
     }
     let int: i128 = int.parse().map_err(|_| format!("bad number {num:?}"))?;
