@@ -42,7 +42,7 @@ struct DueArgs {
     #[arg(long, required_unless_present = "batch", conflicts_with = "batch")]
     from: Option<String>,
     /// Target: 90m, 4h, 1h30m, 3bd (business days), PT4H.
-    #[arg(long, required_unless_present = "batch", conflicts_with = "batch")]
+    #[arg(long, required_unless_present = "batch", conflicts_with = "batch", allow_hyphen_values = true)]
     add: Option<String>,
     /// Read `<RFC3339>,<duration>` lines from FILE (or `-` for stdin); write one due per line.
     #[arg(long, value_name = "FILE|-")]
@@ -145,7 +145,7 @@ fn usage_error(e: &clap::Error) -> ExitCode {
             ExitCode::SUCCESS
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
-            eprintln!("tenggat: error: a subcommand is required: due, elapsed or calendar (see tenggat --help)");
+            eprintln!("tenggat: error: a subcommand is required (see tenggat --help)");
             ExitCode::from(2)
         }
         _ => {
