@@ -198,7 +198,7 @@ fn every_error_path_is_one_line_and_exit_2() {
     fails(&[], None, "subcommand is required");
     fails(&["calendar"], None, "subcommand is required");
     fails(&["due", "--bogus"], None, "unexpected argument");
-    fails(&["due", "-c", &data("overlap.toml"), "--from", from, "--add", "1h"], None, "line 5, column 24, field `week.tue[1]`: interval \"11:30-17:00\" overlaps \"09:00-12:00\"");
+    fails(&["due", "-c", &data("overlap.toml"), "--from", from, "--add", "1h"], None, "line 5, column 23, field `week.tue[1]`: interval \"11:30-17:00\" overlaps \"09:00-12:00\"");
     fails(&["calendar", "check", &data("overlap.toml")], None, "overlaps");
     fails(&["calendar", "check", "/no/such.toml"], None, "cannot read /no/such.toml");
     fails(&["calendar", "show", "innovasia", "--from", "2026-13-01"], None, "invalid date");
