@@ -1,12 +1,18 @@
 //! The built-in calendars: `24x7` and the main business-hours calendar of each seed preset.
 
+use crate::DAY;
 use crate::calendar::{Calendar, CalendarParts, WorkingInterval};
 use crate::holiday::HolidaySet;
-use crate::DAY;
 
 /// Names accepted by [`builtin`].
-pub const BUILTIN_CALENDARS: [&str; 6] =
-    ["24x7", "ampocloud", "innovasia", "kinobi", "benemica", "microsoft-unified"];
+pub const BUILTIN_CALENDARS: [&str; 6] = [
+    "24x7",
+    "ampocloud",
+    "innovasia",
+    "kinobi",
+    "benemica",
+    "microsoft-unified",
+];
 
 /// The TOML source of a preset calendar (they live in `presets/calendars/`).
 pub fn builtin_source(name: &str) -> Option<&'static str> {
@@ -49,7 +55,10 @@ mod tests {
             let cal = builtin(name).unwrap_or_else(|| panic!("{name} does not compile"));
             if name != "24x7" {
                 assert_eq!(cal.timezone_name(), "Asia/Jakarta");
-                assert!(cal.holiday_sets().iter().any(|s| s.set == "id-national"), "{name}");
+                assert!(
+                    cal.holiday_sets().iter().any(|s| s.set == "id-national"),
+                    "{name}"
+                );
             }
         }
         assert!(builtin("nope").is_none());

@@ -138,11 +138,16 @@ pub struct Calendar {
 /// depend on the host's `/usr/share/zoneinfo`.
 pub(crate) fn lookup_zone(name: &str) -> Option<TimeZone> {
     static DB: std::sync::OnceLock<jiff::tz::TimeZoneDatabase> = std::sync::OnceLock::new();
-    DB.get_or_init(jiff::tz::TimeZoneDatabase::bundled).get(name).ok()
+    DB.get_or_init(jiff::tz::TimeZoneDatabase::bundled)
+        .get(name)
+        .ok()
 }
 
 fn day_number(date: Date) -> i64 {
-    i64::from(date.since(Date::new(1970, 1, 1).unwrap_or(Date::MIN)).map_or(0, |s| s.get_days()))
+    i64::from(
+        date.since(Date::new(1970, 1, 1).unwrap_or(Date::MIN))
+            .map_or(0, |s| s.get_days()),
+    )
 }
 
 fn to_nanos(t: Timestamp) -> Result<i64, TimeError> {
@@ -171,7 +176,10 @@ impl Calendar {
             CalendarError::new(
                 "calendar.timezone",
                 field("timezone"),
-                format!("unknown time zone {:?} (use an IANA name such as \"Asia/Jakarta\")", parts.timezone),
+                format!(
+                    "unknown time zone {:?} (use an IANA name such as \"Asia/Jakarta\")",
+                    parts.timezone
+                ),
             )
         })?;
         let mut longest = 0;
@@ -190,7 +198,10 @@ impl Calendar {
                     return Err(CalendarError::new(
                         "calendar.overlap",
                         field(&name),
-                        format!("intervals {} and {iv} overlap (or are out of order)", intervals[i - 1]),
+                        format!(
+                            "intervals {} and {iv} overlap (or are out of order)",
+                            intervals[i - 1]
+                        ),
                     ));
                 }
                 total += iv.end - iv.start;
@@ -246,7 +257,10 @@ impl Calendar {
         let hol_days: Vec<i64> = holidays.iter().map(|h| day_number(h.date)).collect();
         let covered_days = sets
             .iter()
-            .filter_map(|s| s.coverage.map(|c| (day_number(c.first), day_number(c.last))))
+            .filter_map(|s| {
+                s.coverage
+                    .map(|c| (day_number(c.first), day_number(c.last)))
+            })
             .reduce(|a, b| (a.0.max(b.0), a.1.min(b.1)));
         Ok(Calendar {
             name: parts.name,
@@ -315,7 +329,9 @@ impl Calendar {
 
     /// The UTC offset in force at `t` (for printing instants in the calendar's offset).
     pub fn offset_at(&self, t: Timestamp) -> Offset {
-        let n = t.as_nanosecond().clamp(i128::from(MIN_INSTANT), i128::from(MAX_INSTANT)) as i64;
+        let n = t
+            .as_nanosecond()
+            .clamp(i128::from(MIN_INSTANT), i128::from(MAX_INSTANT)) as i64;
         let secs = self.zone.offset_at(n) / NANOS_PER_SECOND;
         Offset::from_seconds(secs as i32).unwrap_or(Offset::UTC)
     }
@@ -429,11 +445,14 @@ impl Calendar {
             match self.zone.end(seg) {
                 // The stretch runs into a change of offset: it goes on only if the new local
                 // time is working time too.
-                Some(seg_end) if end.is_none_or(|e| e > seg_end) => {
+                Some(seg_end) if end.is_none_or(|e| e >= seg_end) => {
                     if seg_end > MAX_INSTANT {
                         return Ok(None);
                     }
-                    if self.schedule.is_open(seg_end + self.zone.get(seg + 1).offset) {
+                    if self
+                        .schedule
+                        .is_open(seg_end + self.zone.get(seg + 1).offset)
+                    {
                         cur = seg_end;
                         continue;
                     }
@@ -492,13 +511,20 @@ impl Calendar {
             .cloned()
             .collect();
         let start = self.start_of_day(date)?;
-        let end = self.start_of_day(date.tomorrow().map_err(|e| TimeError::OutOfRange(e.to_string()))?)?;
+        let end = self.start_of_day(
+            date.tomorrow()
+                .map_err(|e| TimeError::OutOfRange(e.to_string()))?,
+        )?;
         let working = self.elapsed(start, end)?;
         let offsets_differ = self.offset_at(start) != self.offset_at(end);
         Ok(DayPlan {
             date,
             weekday,
-            intervals: if holidays.is_empty() { self.week[index].clone() } else { Vec::new() },
+            intervals: if holidays.is_empty() {
+                self.week[index].clone()
+            } else {
+                Vec::new()
+            },
             holidays,
             working,
             offset_change: offsets_differ,

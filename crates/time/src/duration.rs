@@ -1,8 +1,8 @@
 //! Business durations: `90m`, `4h`, `1h30m`, `3bd`, `45s`, combinations such as `2bd4h`, and
 //! ISO 8601 time durations (`PT4H`, `PT1H30M`, `PT0.5S`).
 
-use crate::error::DurationError;
 use crate::NANOS_PER_SECOND;
+use crate::error::DurationError;
 
 /// A target length as written in a policy or on the command line.
 ///
@@ -61,7 +61,9 @@ impl BusinessDuration {
         } else {
             parse_compact(s).map_err(|r| err(&r))?
         };
-        if out.nanos > MAX_DURATION_NANOS || out.business_days > MAX_DURATION_NANOS / (86_400 * NANOS_PER_SECOND) {
+        if out.nanos > MAX_DURATION_NANOS
+            || out.business_days > MAX_DURATION_NANOS / (86_400 * NANOS_PER_SECOND)
+        {
             return Err(err("longer than 100 years"));
         }
         Ok(out)
@@ -255,16 +257,38 @@ mod tests {
         assert_eq!(secs("PT4H"), 14400);
         assert_eq!(secs("PT1H30M"), 5400);
         assert_eq!(secs("pt15m"), 900);
-        assert_eq!(BusinessDuration::parse("PT0.5S").unwrap().nanos, 500_000_000);
+        assert_eq!(
+            BusinessDuration::parse("PT0.5S").unwrap().nanos,
+            500_000_000
+        );
     }
 
     #[test]
     fn refusals() {
         for bad in [
-            "", "h", "4", "4x", "1d", "2w", "P1D", "PT", "PT4X", "1m1h", "4h4h", "1.5bd", "-4h",
-            "PT-1H", "P-1D", "PT1.5H30M", "1..5h", "99999999999h",
+            "",
+            "h",
+            "4",
+            "4x",
+            "1d",
+            "2w",
+            "P1D",
+            "PT",
+            "PT4X",
+            "1m1h",
+            "4h4h",
+            "1.5bd",
+            "-4h",
+            "PT-1H",
+            "P-1D",
+            "PT1.5H30M",
+            "1..5h",
+            "99999999999h",
         ] {
-            assert!(BusinessDuration::parse(bad).is_err(), "{bad:?} should be refused");
+            assert!(
+                BusinessDuration::parse(bad).is_err(),
+                "{bad:?} should be refused"
+            );
         }
     }
 

@@ -88,7 +88,9 @@ impl HolidaySet {
     pub fn from_ics(name: &str, text: &str) -> Result<HolidaySet, CalendarError> {
         let unfolded = icalendar::parser::unfold(text);
         let cal = icalendar::parser::read_calendar(&unfolded).map_err(|e| {
-            let first = e.lines().find(|l| !l.trim().is_empty() && l.trim() != "error:");
+            let first = e
+                .lines()
+                .find(|l| !l.trim().is_empty() && l.trim() != "error:");
             CalendarError::new(
                 "holidays.ics_syntax",
                 Location::default(),
@@ -100,7 +102,12 @@ impl HolidaySet {
         })?;
         let mut fixed: Vec<Holiday> = Vec::new();
         let mut yearly: Vec<(Holiday, i16, Option<Date>, Option<u32>)> = Vec::new();
-        for (index, ev) in cal.components.iter().filter(|c| c.name == "VEVENT").enumerate() {
+        for (index, ev) in cal
+            .components
+            .iter()
+            .filter(|c| c.name == "VEVENT")
+            .enumerate()
+        {
             let at = |msg: String| {
                 CalendarError::new(
                     "holidays.ics_event",
@@ -180,10 +187,7 @@ impl HolidaySet {
                         break;
                     }
                     if year >= first_year {
-                        fixed.push(Holiday {
-                            date,
-                            ..h.clone()
-                        });
+                        fixed.push(Holiday { date, ..h.clone() });
                     }
                     n += 1;
                 }
@@ -204,17 +208,24 @@ impl HolidaySet {
 }
 
 fn bad_year(name: &str, e: jiff::Error) -> CalendarError {
-    CalendarError::new("holidays.ics_date", Location::default(), format!("{name}: {e}"))
+    CalendarError::new(
+        "holidays.ics_date",
+        Location::default(),
+        format!("{name}: {e}"),
+    )
 }
 
 /// Reads the date part of an iCalendar `DATE` or `DATE-TIME` value.
 fn ics_date(value: &str) -> Result<Date, String> {
-    let digits = value.get(..8).filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
+    let digits = value
+        .get(..8)
+        .filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
     let Some(digits) = digits else {
         return Err(format!("bad date {value:?}"));
     };
     let num = |r: std::ops::Range<usize>| digits[r].parse::<i16>().unwrap_or(0);
-    Date::new(num(0..4), num(4..6) as i8, num(6..8) as i8).map_err(|e| format!("bad date {value:?}: {e}"))
+    Date::new(num(0..4), num(4..6) as i8, num(6..8) as i8)
+        .map_err(|e| format!("bad date {value:?}: {e}"))
 }
 
 /// Reads a yearly `RRULE`; anything else is refused with a clear message.
@@ -222,7 +233,9 @@ fn yearly_rule(rule: &str) -> Result<(i16, Option<Date>, Option<u32>), String> {
     let mut freq = None;
     let (mut interval, mut until, mut count) = (1i16, None, None);
     for part in rule.split(';').filter(|p| !p.is_empty()) {
-        let (k, v) = part.split_once('=').ok_or_else(|| format!("bad RRULE part {part:?}"))?;
+        let (k, v) = part
+            .split_once('=')
+            .ok_or_else(|| format!("bad RRULE part {part:?}"))?;
         match k.to_ascii_uppercase().as_str() {
             "FREQ" => freq = Some(v.to_ascii_uppercase()),
             "INTERVAL" => {
@@ -236,12 +249,18 @@ fn yearly_rule(rule: &str) -> Result<(i16, Option<Date>, Option<u32>), String> {
             "COUNT" => count = Some(v.parse().map_err(|_| format!("bad RRULE COUNT {v:?}"))?),
             // Restating the start date's month and day is harmless.
             "BYMONTH" | "BYMONTHDAY" | "WKST" => {}
-            other => return Err(format!("RRULE part {other} is not supported for holidays (only yearly repeats on a fixed date)")),
+            other => {
+                return Err(format!(
+                    "RRULE part {other} is not supported for holidays (only yearly repeats on a fixed date)"
+                ));
+            }
         }
     }
     match freq.as_deref() {
         Some("YEARLY") => Ok((interval, until, count)),
-        Some(f) => Err(format!("RRULE FREQ={f} is not supported for holidays (only FREQ=YEARLY)")),
+        Some(f) => Err(format!(
+            "RRULE FREQ={f} is not supported for holidays (only FREQ=YEARLY)"
+        )),
         None => Err("RRULE without FREQ".into()),
     }
 }
@@ -264,7 +283,11 @@ fn parse_id_csv(text: &str) -> Result<Vec<(Holiday, String)>, String> {
         }
         let f: Vec<&str> = line.split(',').collect();
         if f.len() != 5 {
-            return Err(format!("line {}: expected 5 fields, found {}", i + 1, f.len()));
+            return Err(format!(
+                "line {}: expected 5 fields, found {}",
+                i + 1,
+                f.len()
+            ));
         }
         let date: Date = f[0].parse().map_err(|e| format!("line {}: {e}", i + 1))?;
         if f[1] != "national" && f[1] != "cuti_bersama" {
@@ -305,7 +328,10 @@ mod tests {
         let dates: Vec<Date> = national.holidays.iter().map(|h| h.date).collect();
         assert!(dates.contains(&date(2026, 3, 21)), "Idul Fitri 1447");
         assert!(dates.contains(&date(2024, 4, 10)), "Idul Fitri 1445");
-        assert!(!dates.contains(&date(2026, 3, 23)), "cuti bersama is its own set");
+        assert!(
+            !dates.contains(&date(2026, 3, 23)),
+            "cuti bersama is its own set"
+        );
         let cuti = HolidaySet::builtin("id-cuti-bersama").unwrap();
         assert!(cuti.holidays.iter().any(|h| h.date == date(2026, 3, 23)));
         assert!(HolidaySet::builtin("id-everything").is_none());
@@ -331,7 +357,10 @@ END:VCALENDAR\r\n";
             ]
         );
         let cov = set.coverage.unwrap();
-        assert_eq!((cov.first, cov.last), (date(2026, 1, 1), date(2027, 12, 31)));
+        assert_eq!(
+            (cov.first, cov.last),
+            (date(2026, 1, 1), date(2027, 12, 31))
+        );
     }
 
     #[test]

@@ -27,14 +27,14 @@ mod schedule;
 mod spec;
 mod zone;
 
-pub use builtin::{builtin, builtin_source, BUILTIN_CALENDARS};
+pub use builtin::{BUILTIN_CALENDARS, builtin, builtin_source};
 pub use calendar::{
-    Calendar, CalendarHoliday, CalendarParts, CoverageGap, DayPlan, SetCoverage, WorkingInterval,
-    DAY_KEYS, WEEKDAYS,
+    Calendar, CalendarHoliday, CalendarParts, CoverageGap, DAY_KEYS, DayPlan, SetCoverage,
+    WEEKDAYS, WorkingInterval,
 };
 pub use duration::{BusinessDuration, MAX_DURATION_NANOS};
 pub use error::{CalendarError, DurationError, Location, TimeError};
-pub use holiday::{Coverage, Holiday, HolidaySet, BUILTIN_SETS};
+pub use holiday::{BUILTIN_SETS, Coverage, Holiday, HolidaySet};
 pub use spec::parse_interval;
 
 /// Nanoseconds in a second.

@@ -34,6 +34,8 @@ pub(crate) struct Schedule {
     hol_days: Vec<i64>,
     /// `hol_loss[i]` = working time of the first `i` holidays.
     hol_loss: Vec<i64>,
+    /// `hol_g[i]` = `G` at the start of holiday `i`'s day (flat through that day).
+    hol_g: Vec<i64>,
 }
 
 /// Splits a local instant into (week number, nanoseconds since that week's Monday 00:00).
@@ -57,6 +59,7 @@ impl Schedule {
             total: 0,
             hol_days: Vec::new(),
             hol_loss: vec![0],
+            hol_g: Vec::new(),
         };
         let mut day_work = [0i64; 7];
         for (d, intervals) in week.iter().enumerate() {
@@ -91,6 +94,11 @@ impl Schedule {
                 let last = *s.hol_loss.last().unwrap_or(&0);
                 s.hol_loss.push(last + work);
             }
+        }
+        for (i, &day) in s.hol_days.iter().enumerate() {
+            let (w, r) = split(day * DAY);
+            let f = w * s.total + s.within(r);
+            s.hol_g.push(f - s.hol_loss[i]);
         }
         s
     }
@@ -141,16 +149,6 @@ impl Schedule {
         w * self.total + in_week - self.loss(l, r, in_week)
     }
 
-    /// `H(l)`: working time of holidays before `l`.
-    #[inline]
-    fn h(&self, l: i64) -> i64 {
-        if self.hol_days.is_empty() {
-            return 0;
-        }
-        let (_, r) = split(l);
-        self.loss(l, r, self.within(r))
-    }
-
     /// The least local instant `l` with `F(l) ≥ x` (a closing time when `x` is used up exactly
     /// at one). Results past the supported range are clamped a little beyond it.
     #[inline]
@@ -160,33 +158,27 @@ impl Schedule {
         let k = self.cum_end.partition_point(|&c| c < rem);
         let r = self.starts[k] + (rem - self.cum[k]);
         let l = i128::from(w) * i128::from(WEEK) + i128::from(r) - i128::from(MONDAY_SHIFT);
-        l.clamp(i128::from(crate::MIN_INSTANT - WEEK), i128::from(crate::MAX_INSTANT + WEEK)) as i64
+        l.clamp(
+            i128::from(crate::MIN_INSTANT - WEEK),
+            i128::from(crate::MAX_INSTANT + WEEK),
+        ) as i64
     }
 
     /// The earliest local instant `l ≥ a` such that `G(l) − G(a) = d`, for `d ≥ 0`.
     ///
-    /// With `g = G(a) + d`, the answer is the least fixed point of `l = F⁻¹(g + H(l))`, reached
-    /// by iterating from `H(a)`: each step jumps over every holiday found so far at once, so
-    /// a target that crosses a whole Lebaran week converges in two or three steps. Every
-    /// iterate is a lower bound of the answer (`H` is non-decreasing), hence the fixed point
-    /// is the earliest instant.
+    /// With `g = G(a) + d`: `G` is flat through every holiday, so the holidays before the
+    /// answer are exactly those whose day starts with `G < g` — say the first `k`, found by one
+    /// binary search over `hol_g`. The answer then satisfies `F(l) = g + hol_loss[k]`, and is
+    /// the least such `l`: `F⁻¹(g + hol_loss[k])`. No iteration, no stepping: a 60-business-day
+    /// target across a whole Lebaran week costs what a 15-minute one does.
     #[inline]
     pub fn due(&self, a: i64, d: i64) -> i64 {
         if d <= 0 {
             return a;
         }
-        let (w, r) = split(a);
-        let in_week = self.within(r);
-        let mut h = self.loss(a, r, in_week);
-        let g = w * self.total + in_week - h + d;
-        loop {
-            let l = self.f_inverse(g + h);
-            let next = self.h(l);
-            if next == h {
-                return l;
-            }
-            h = next;
-        }
+        let g = self.g(a) + d;
+        let k = self.hol_g.partition_point(|&x| x < g);
+        self.f_inverse(g + self.hol_loss[k])
     }
 
     /// Is local day number `day` one of the holidays that matter?
@@ -247,8 +239,19 @@ mod tests {
     use crate::NANOS_PER_SECOND as S;
 
     fn office() -> Schedule {
-        let day = vec![(9 * 3600 * S, 12 * 3600 * S), (13 * 3600 * S, 17 * 3600 * S)];
-        let week = [day.clone(), day.clone(), day.clone(), day.clone(), day, vec![], vec![]];
+        let day = vec![
+            (9 * 3600 * S, 12 * 3600 * S),
+            (13 * 3600 * S, 17 * 3600 * S),
+        ];
+        let week = [
+            day.clone(),
+            day.clone(),
+            day.clone(),
+            day.clone(),
+            day,
+            vec![],
+            vec![],
+        ];
         Schedule::new(&week, &[])
     }
 
@@ -265,7 +268,10 @@ mod tests {
         let monday = 4 * DAY;
         assert_eq!(s.g(monday + 9 * 3600 * S) - s.g(monday), 0);
         assert_eq!(s.g(monday + 12 * 3600 * S) - s.g(monday), 3 * 3600 * S);
-        assert_eq!(s.g(monday + 12 * 3600 * S + 30 * 60 * S) - s.g(monday), 3 * 3600 * S);
+        assert_eq!(
+            s.g(monday + 12 * 3600 * S + 30 * 60 * S) - s.g(monday),
+            3 * 3600 * S
+        );
         assert_eq!(s.g(monday + WEEK) - s.g(monday), 35 * 3600 * S);
     }
 

@@ -18,11 +18,11 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::calendar::{Calendar, CalendarParts, WorkingInterval, DAY_KEYS};
+use crate::NANOS_PER_SECOND;
+use crate::calendar::{Calendar, CalendarParts, DAY_KEYS, WorkingInterval};
 use crate::duration::BusinessDuration;
 use crate::error::{CalendarError, Location};
 use crate::holiday::HolidaySet;
-use crate::NANOS_PER_SECOND;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,7 +62,10 @@ struct RawWeek {
 fn line_col(text: &str, at: usize) -> (usize, usize) {
     let before = &text[..at.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1) + 1;
+    let col = before
+        .rfind('\n')
+        .map_or(before.len(), |nl| before.len() - nl - 1)
+        + 1;
     (line, col)
 }
 
@@ -107,7 +110,9 @@ pub fn parse_interval(s: &str) -> Result<WorkingInterval, String> {
         end: parse_clock(b, true)?,
     };
     if interval.start >= interval.end {
-        return Err(format!("interval {s:?} ends before it starts (write overnight shifts as two intervals: \"22:00-24:00\" and \"00:00-06:00\" on the next day)"));
+        return Err(format!(
+            "interval {s:?} ends before it starts (write overnight shifts as two intervals: \"22:00-24:00\" and \"00:00-06:00\" on the next day)"
+        ));
     }
     Ok(interval)
 }
@@ -165,18 +170,25 @@ impl Calendar {
             return Err(CalendarError::new(
                 "calendar.timezone",
                 loc(text, raw.timezone.span(), "timezone"),
-                format!("unknown time zone {:?} (use an IANA name such as \"Asia/Jakarta\")", parts.timezone),
+                format!(
+                    "unknown time zone {:?} (use an IANA name such as \"Asia/Jakarta\")",
+                    parts.timezone
+                ),
             ));
         }
         if let Some(bd) = &raw.business_day {
             let field = loc(text, bd.span(), "business_day");
-            let d = BusinessDuration::parse(bd.get_ref())
-                .map_err(|e| CalendarError::new("calendar.business_day", field.clone(), e.to_string()))?;
+            let d = BusinessDuration::parse(bd.get_ref()).map_err(|e| {
+                CalendarError::new("calendar.business_day", field.clone(), e.to_string())
+            })?;
             if d.business_days != 0 || d.nanos <= 0 || d.nanos > 86_400 * NANOS_PER_SECOND {
                 return Err(CalendarError::new(
                     "calendar.business_day",
                     field,
-                    format!("business_day {:?} must be more than 0 and at most 24h", bd.get_ref()),
+                    format!(
+                        "business_day {:?} must be more than 0 and at most 24h",
+                        bd.get_ref()
+                    ),
                 ));
             }
             parts.business_day = Some(d.nanos);
@@ -193,7 +205,11 @@ impl Calendar {
         }
         for (i, d) in raw.extra_holidays.iter().enumerate() {
             let dates = parse_dates(d.get_ref()).map_err(|m| {
-                CalendarError::new("calendar.date", loc(text, d.span(), format!("extra_holidays[{i}]")), m)
+                CalendarError::new(
+                    "calendar.date",
+                    loc(text, d.span(), format!("extra_holidays[{i}]")),
+                    m,
+                )
             })?;
             parts.extra_holidays.extend(dates);
         }
@@ -228,11 +244,23 @@ impl Calendar {
             parsed.sort_by_key(|p| p.0.start);
             for pair in parsed.windows(2) {
                 if pair[1].0.start < pair[0].0.end {
-                    let (later, earlier) = if pair[1].2 > pair[0].2 { (pair[1], pair[0]) } else { (pair[0], pair[1]) };
+                    let (later, earlier) = if pair[1].2 > pair[0].2 {
+                        (pair[1], pair[0])
+                    } else {
+                        (pair[0], pair[1])
+                    };
                     return Err(CalendarError::new(
                         "calendar.overlap",
-                        loc(text, later.1.span(), format!("week.{}[{}]", DAY_KEYS[d], later.2)),
-                        format!("interval {:?} overlaps {:?}", later.1.get_ref(), earlier.1.get_ref()),
+                        loc(
+                            text,
+                            later.1.span(),
+                            format!("week.{}[{}]", DAY_KEYS[d], later.2),
+                        ),
+                        format!(
+                            "interval {:?} overlaps {:?}",
+                            later.1.get_ref(),
+                            earlier.1.get_ref()
+                        ),
                     ));
                 }
             }
@@ -254,7 +282,9 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Calendar, CalendarError> {
-        Calendar::from_toml(text, |n| HolidaySet::builtin(n).ok_or_else(|| format!("unknown holiday set {n:?}")))
+        Calendar::from_toml(text, |n| {
+            HolidaySet::builtin(n).ok_or_else(|| format!("unknown holiday set {n:?}"))
+        })
     }
 
     const GOOD: &str = r#"name = "Innovasia business hours"
@@ -276,7 +306,11 @@ fri = ["09:00-17:00"]
         assert_eq!(cal.name(), "Innovasia business hours");
         assert_eq!(cal.business_day_nanos(), 8 * 3600 * NANOS_PER_SECOND);
         assert_eq!(cal.week()[1].len(), 2);
-        assert!(cal.holidays().iter().any(|h| h.set == "extra_holidays" && h.date == jiff::civil::date(2026, 12, 29)));
+        assert!(
+            cal.holidays()
+                .iter()
+                .any(|h| h.set == "extra_holidays" && h.date == jiff::civil::date(2026, 12, 29))
+        );
     }
 
     fn err(text: &str) -> CalendarError {
@@ -285,13 +319,19 @@ fri = ["09:00-17:00"]
 
     #[test]
     fn errors_name_line_and_field() {
-        let e = err(&GOOD.replace("tue = [\"09:00-12:00\", \"13:00-17:00\"]", "tue = [\"09:00-12:00\", \"11:00-17:00\"]"));
+        let e = err(&GOOD.replace(
+            "tue = [\"09:00-12:00\", \"13:00-17:00\"]",
+            "tue = [\"09:00-12:00\", \"11:00-17:00\"]",
+        ));
         assert_eq!(e.code, "calendar.overlap");
         assert_eq!(e.location.line, Some(8));
         assert_eq!(e.location.field.as_deref(), Some("week.tue[1]"));
 
         let e = err(&GOOD.replace("wed = [\"09:00-17:00\"]", "wed = [\"17:00-09:00\"]"));
-        assert_eq!((e.code, e.location.line), ("calendar.interval_inverted", Some(9)));
+        assert_eq!(
+            (e.code, e.location.line),
+            ("calendar.interval_inverted", Some(9))
+        );
 
         let e = err(&GOOD.replace("Asia/Jakarta", "Asia/Jakartaa"));
         assert_eq!((e.code, e.location.line), ("calendar.timezone", Some(2)));
@@ -304,10 +344,16 @@ fri = ["09:00-17:00"]
         assert_eq!((e.code, e.location.line), ("calendar.holiday_set", Some(4)));
 
         let e = err(&GOOD.replace("business_day = \"8h\"", "business_day = \"25h\""));
-        assert_eq!((e.code, e.location.line), ("calendar.business_day", Some(3)));
+        assert_eq!(
+            (e.code, e.location.line),
+            ("calendar.business_day", Some(3))
+        );
 
         let e = err(&GOOD.replace("thu = [\"09:00-17:00\"]", "thu = [\"9-17\"]"));
-        assert_eq!((e.code, e.location.line), ("calendar.interval_syntax", Some(10)));
+        assert_eq!(
+            (e.code, e.location.line),
+            ("calendar.interval_syntax", Some(10))
+        );
 
         let e = err(&GOOD.replace("fri = [\"09:00-17:00\"]", "fri = [\"24:00-24:00\"]"));
         assert_eq!(e.code, "calendar.interval_syntax");
@@ -327,7 +373,8 @@ fri = ["09:00-17:00"]
 
     #[test]
     fn end_of_day_and_touching_intervals() {
-        let cal = parse("timezone = \"UTC\"\n[week]\nmon = [\"00:00-12:00\", \"12:00-24:00\"]\n").unwrap();
+        let cal = parse("timezone = \"UTC\"\n[week]\nmon = [\"00:00-12:00\", \"12:00-24:00\"]\n")
+            .unwrap();
         assert_eq!(cal.business_day_nanos(), 86_400 * NANOS_PER_SECOND);
     }
 }

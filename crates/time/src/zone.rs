@@ -2,8 +2,8 @@
 //! so that finding the offset at an instant is a binary search over a few hundred entries
 //! (one entry for zones such as `Asia/Jakarta` that have not changed since 1964).
 
-use jiff::tz::TimeZone;
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 
 use crate::{MAX_INSTANT, MIN_INSTANT, NANOS_PER_SECOND};
 
