@@ -5,9 +5,9 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 
-use anyhow::{anyhow, Context, Result};
-use jiff::fmt::temporal::DateTimePrinter;
+use anyhow::{Context, Result, anyhow};
 use jiff::Timestamp;
+use jiff::fmt::temporal::DateTimePrinter;
 use tenggat_time::{BusinessDuration, Calendar};
 
 use crate::calendar_arg;
@@ -64,7 +64,10 @@ fn process(cal: &Calendar, mut input: impl BufRead, mut out: impl Write) -> Resu
         let sets: Vec<String> = cal
             .holiday_sets()
             .iter()
-            .filter_map(|s| s.coverage.map(|c| format!("{} covers {} to {}", s.set, c.first, c.last)))
+            .filter_map(|s| {
+                s.coverage
+                    .map(|c| format!("{} covers {} to {}", s.set, c.first, c.last))
+            })
             .collect();
         eprintln!(
             "tenggat: warning: {uncovered} line(s), the first at line {first_uncovered}, reached dates outside the holiday data ({}) and were computed as if those dates had no holidays",
@@ -82,7 +85,9 @@ fn compute(cal: &Calendar, line: &str) -> Result<(i64, i64)> {
     let start = crate::input::instant(t)?;
     let d = BusinessDuration::parse(d.trim()).map_err(|e| anyhow!("{e}"))?;
     let start = start.as_nanosecond();
-    if start < i128::from(tenggat_time::MIN_INSTANT) || start > i128::from(tenggat_time::MAX_INSTANT) {
+    if start < i128::from(tenggat_time::MIN_INSTANT)
+        || start > i128::from(tenggat_time::MAX_INSTANT)
+    {
         return Err(anyhow!("instant {t:?} is outside 1900 to 2199"));
     }
     let start = start as i64;

@@ -3,17 +3,22 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, bail, Context, Result};
-use tenggat_time::{builtin, Calendar, HolidaySet, BUILTIN_CALENDARS, BUILTIN_SETS};
+use anyhow::{Context, Result, anyhow, bail};
+use tenggat_time::{BUILTIN_CALENDARS, BUILTIN_SETS, Calendar, HolidaySet, builtin};
 
 /// Calendar and holiday files larger than this are refused.
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Reads a text file with a size limit and a clear error.
 pub fn read_text(path: &Path) -> Result<String> {
-    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     if meta.len() > MAX_FILE_BYTES {
-        bail!("{} is larger than {} MiB", path.display(), MAX_FILE_BYTES >> 20);
+        bail!(
+            "{} is larger than {} MiB",
+            path.display(),
+            MAX_FILE_BYTES >> 20
+        );
     }
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }

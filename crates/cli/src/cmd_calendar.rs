@@ -2,9 +2,9 @@
 
 use std::fmt::Write as _;
 
-use anyhow::{bail, Result};
+use anyhow::{Result, bail};
 use jiff::civil::Date;
-use tenggat_time::{BusinessDuration, Calendar, BUILTIN_CALENDARS, BUILTIN_SETS, DAY_KEYS};
+use tenggat_time::{BUILTIN_CALENDARS, BUILTIN_SETS, BusinessDuration, Calendar, DAY_KEYS};
 
 use crate::{calendar_arg, input};
 
@@ -20,7 +20,10 @@ pub fn show(calendar: &str, from: Option<&str>, days: u32) -> Result<()> {
     };
     let mut out = String::new();
     summary(&cal, &mut out);
-    let _ = writeln!(out, "\ndate        day  working intervals                 business time");
+    let _ = writeln!(
+        out,
+        "\ndate        day  working intervals                 business time"
+    );
     let mut date = first;
     let mut outside = Vec::new();
     for _ in 0..days {
@@ -29,7 +32,11 @@ pub fn show(calendar: &str, from: Option<&str>, days: u32) -> Result<()> {
         let intervals = if plan.intervals.is_empty() {
             "closed".to_string()
         } else {
-            plan.intervals.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            plan.intervals
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let worked = BusinessDuration::from_nanos(plan.working.as_nanos() as i64);
         let _ = write!(out, "{date}  {day}  {intervals:<32}  {worked}");
@@ -61,7 +68,9 @@ pub fn show(calendar: &str, from: Option<&str>, days: u32) -> Result<()> {
 /// Today's date in the calendar's zone: the CLI is the edge where the wall clock is read.
 #[allow(clippy::disallowed_methods)]
 fn today(cal: &Calendar) -> Date {
-    jiff::Timestamp::now().to_zoned(cal.timezone().clone()).date()
+    jiff::Timestamp::now()
+        .to_zoned(cal.timezone().clone())
+        .date()
 }
 
 /// The calendar's definition: zone, week, business day, holiday sets and their coverage.
@@ -78,7 +87,11 @@ fn summary(cal: &Calendar, out: &mut String) {
         let text = if intervals.is_empty() {
             "closed".to_string()
         } else {
-            intervals.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            intervals
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let _ = writeln!(out, "  {}         {text}", DAY_KEYS[d]);
     }
@@ -89,7 +102,11 @@ fn summary(cal: &Calendar, out: &mut String) {
         let count = cal.holidays().iter().filter(|h| h.set == set.set).count();
         match set.coverage {
             Some(c) => {
-                let _ = writeln!(out, "holidays      {} ({count} dates, covers {} to {})", set.set, c.first, c.last);
+                let _ = writeln!(
+                    out,
+                    "holidays      {} ({count} dates, covers {} to {})",
+                    set.set, c.first, c.last
+                );
             }
             None => {
                 let _ = writeln!(out, "holidays      {} ({count} dates)", set.set);
@@ -121,7 +138,12 @@ pub fn list() -> Result<()> {
         if let Some(s) = tenggat_time::HolidaySet::builtin(set)
             && let Some(c) = s.coverage
         {
-            println!("  {set:<18} {} dates, {} to {}", s.holidays.len(), c.first, c.last);
+            println!(
+                "  {set:<18} {} dates, {} to {}",
+                s.holidays.len(),
+                c.first,
+                c.last
+            );
         }
     }
     Ok(())

@@ -26,10 +26,7 @@ pub fn elapsed(calendar: &str, from: &str, to: &str, json: bool) -> Result<()> {
     let cal = calendar_arg::load(calendar)?;
     let a = input::instant(from)?;
     let b = input::instant(to)?;
-    let nanos = cal.elapsed_nanos(
-        tenggat_time_nanos(a)?,
-        tenggat_time_nanos(b)?,
-    )?;
+    let nanos = cal.elapsed_nanos(tenggat_time_nanos(a)?, tenggat_time_nanos(b)?)?;
     if b > a {
         warn_coverage(&cal, a, b);
     }

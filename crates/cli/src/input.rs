@@ -1,7 +1,7 @@
 //! Parsing of instants and durations given on the command line, with messages that say
 //! what was expected.
 
-use anyhow::{anyhow, Result};
+use anyhow::{Result, anyhow};
 use jiff::Timestamp;
 use tenggat_time::BusinessDuration;
 
@@ -16,7 +16,8 @@ pub fn instant(text: &str) -> Result<Timestamp> {
 
 /// Parses a business duration (`90m`, `4h`, `1h30m`, `3bd`, `PT4H`).
 pub fn duration(text: &str) -> Result<BusinessDuration> {
-    BusinessDuration::parse(text).map_err(|e| anyhow!("{e} (expected e.g. 90m, 4h, 1h30m, 3bd or PT4H)"))
+    BusinessDuration::parse(text)
+        .map_err(|e| anyhow!("{e} (expected e.g. 90m, 4h, 1h30m, 3bd or PT4H)"))
 }
 
 /// Parses a civil date `YYYY-MM-DD`.

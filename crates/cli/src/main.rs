@@ -42,7 +42,12 @@ struct DueArgs {
     #[arg(long, required_unless_present = "batch", conflicts_with = "batch")]
     from: Option<String>,
     /// Target: 90m, 4h, 1h30m, 3bd (business days), PT4H.
-    #[arg(long, required_unless_present = "batch", conflicts_with = "batch", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        required_unless_present = "batch",
+        conflicts_with = "batch",
+        allow_hyphen_values = true
+    )]
     add: Option<String>,
     /// Read `<RFC3339>,<duration>` lines from FILE (or `-` for stdin); write one due per line.
     #[arg(long, value_name = "FILE|-")]
