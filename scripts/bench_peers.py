@@ -20,7 +20,10 @@ What it does:
 * runs every case through businesstimedelta and `tenggat due --calendar innovasia --batch FILE`
   (a subprocess, process start included), and the whole-hour cases through pandas
   `CustomBusinessHour` (which only takes an integer number of hours), timing each;
-* times tenggat alone on a separate file of 1,000,000 generated lines (throughput);
+* times tenggat alone on a separate file of 1,000,000 generated lines (throughput), checking
+  every 50th answer against the reference;
+* runs a few hand-picked probe lines through all three (closing time, Christmas, dates past the
+  end of the holiday data, where businesstimedelta raises), untimed;
 * checks every answer against a small independent reference (a day-by-day walk written in
   this file, the specification's "earliest t >= start with exactly d of business time in
   [start, t]"), counts and classifies the disagreements with tenggat, and prints examples;
@@ -67,6 +70,7 @@ LAST_START = _dt.date(2027, 6, 30)
 EPOCH = _dt.date(1970, 1, 1)
 EPOCH_ORD = EPOCH.toordinal()
 EPOCH_NAIVE = _dt.datetime(1970, 1, 1)
+BIG_SAMPLE = 50  # the throughput run's answers checked against the reference: every 50th line
 WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 # (kind, weight): how a start instant is drawn.
@@ -250,7 +254,7 @@ def run_pandas(cases: Cases, idx: list[int], holidays: list[_dt.date]):
 
     Fed as `DatetimeIndex(naive local starts) + CustomBusinessHour(n=hours, start='09:00',
     end='17:00', weekmask='Mon Tue Wed Thu Fri', holidays=[...])`, one call per distinct
-    number of hours. Returns (results, errors, seconds): results[k] is local seconds or None.
+    number of hours. Returns (results, errors, (wall s, cpu s)): results[k] is local seconds or None.
     """
     import numpy as np
     import pandas as pd
@@ -263,6 +267,7 @@ def run_pandas(cases: Cases, idx: list[int], holidays: list[_dt.date]):
     with warnings.catch_warnings():
         # "Non-vectorized DateOffset being applied": pandas has no array path for this offset.
         warnings.simplefilter("ignore")
+        c0 = time.process_time()
         t0 = time.perf_counter()
         for h in np.unique(hours):
             sel = np.nonzero(hours == h)[0]
@@ -278,9 +283,35 @@ def run_pandas(cases: Cases, idx: list[int], holidays: list[_dt.date]):
                         out[k] = (pd.Timestamp(starts[k]) + off).as_unit("s")._value
                     except Exception as e:  # noqa: BLE001
                         errors[int(k)] = f"{type(e).__name__}: {e}"
-        seconds = time.perf_counter() - t0
+        seconds = (time.perf_counter() - t0, time.process_time() - c0)
     results = [None if k in errors else int(v) for k, v in enumerate(out.tolist())]
     return results, errors, seconds
+
+
+def run_pandas_loop(cases: Cases, idx: list[int], holidays: list[_dt.date]):
+    """The same pandas computation as a plain per-element loop over Timestamps (offsets cached
+    per n), for comparison with the DatetimeIndex calls. Returns (results, (wall s, cpu s))."""
+    import pandas as pd
+
+    starts = [pd.Timestamp(cases.start[i], unit="s") for i in idx]
+    hours = [cases.minutes[i] // 60 for i in idx]
+    hol = [h.isoformat() for h in holidays]
+    out: list = [None] * len(idx)
+    c0 = time.process_time()
+    t0 = time.perf_counter()
+    offsets: dict = {}
+    for k in range(len(idx)):
+        off = offsets.get(hours[k])
+        if off is None:
+            off = offsets[hours[k]] = pd.offsets.CustomBusinessHour(
+                n=hours[k], start="09:00", end="17:00", weekmask="Mon Tue Wed Thu Fri", holidays=hol
+            )
+        try:
+            out[k] = starts[k] + off
+        except Exception:  # noqa: BLE001 - errors are reported by run_pandas
+            pass
+    seconds = (time.perf_counter() - t0, time.process_time() - c0)
+    return [None if t is None else int(t.as_unit("s")._value) for t in out], seconds
 
 
 def run_btd(cases: Cases, holidays: list[_dt.date]):
@@ -288,7 +319,7 @@ def run_btd(cases: Cases, holidays: list[_dt.date]):
 
     Fed as `tz.localize(naive local start) + BusinessTimeDelta(Rules([WorkDayRule(09:00, 17:00,
     Mon-Fri, tz=Asia/Jakarta), HolidayRule(frozenset(dates), tz=Asia/Jakarta)]), seconds=...)`.
-    Returns (results, errors, seconds): results[i] is local seconds or None.
+    Returns (results, errors, (wall s, cpu s)): results[i] is local seconds or None.
     """
     import businesstimedelta as btd
     import pytz
@@ -309,6 +340,7 @@ def run_btd(cases: Cases, holidays: list[_dt.date]):
     raw: list = [None] * n
     errors: dict[int, str] = {}
     step = max(1, n // 10)
+    c0 = time.process_time()
     t0 = time.perf_counter()
     for i in range(n):
         try:
@@ -317,7 +349,7 @@ def run_btd(cases: Cases, holidays: list[_dt.date]):
             errors[i] = f"{type(e).__name__}: {e}"
         if (i + 1) % step == 0:
             log(f"  businesstimedelta {i + 1:,}/{n:,} ({time.perf_counter() - t0:.0f} s)")
-    seconds = time.perf_counter() - t0
+    seconds = (time.perf_counter() - t0, time.process_time() - c0)
     results = [None if r is None else int(r.timestamp()) + UTC_OFFSET_S for r in raw]
     return results, errors, seconds
 
@@ -389,6 +421,86 @@ def compare(cal, peer, idx, results, errors, teng, ref, cases, n_examples):
                 + ("" if teng[i] == ref[i] else f" | reference {fmt_local(ref[i])}")
             )
     return sum(counts.values()), counts, examples, peer_wrong
+
+
+# --------------------------------------------------------------------------- probes
+
+# Hand-picked lines, outside the timed cases: the closing-time rule, and what happens when a
+# computation runs past the last date of the holiday data (2027-12-26).
+PROBES = (
+    ("2025-01-03T16:00:00+07:00", "1h", "Fri 16:00 + 1h, used up exactly at closing"),
+    ("2025-01-03T17:00:00+07:00", "1h", "starts exactly at closing on a Friday"),
+    ("2025-12-24T16:00:00+07:00", "1bd", "runs into Christmas (national holiday)"),
+    ("2027-12-24T16:00:00+07:00", "2h", "runs past the last holiday in the data"),
+    ("2028-01-03T10:00:00+07:00", "1h", "starts after the holiday data ends"),
+)
+
+
+def run_probes(binary: Path, cal: Cal, holidays: list[_dt.date], tmpd: Path):
+    """Each probe through the reference, tenggat, pandas (whole hours) and businesstimedelta."""
+    import businesstimedelta as btd
+    import pandas as pd
+    import pytz
+
+    probe_cases = Cases()
+    for start, dur, _ in PROBES:
+        t = _dt.datetime.fromisoformat(start)
+        probe_cases.start.append(int(t.timestamp()) + UTC_OFFSET_S)
+        m = _dur_minutes(dur)
+        probe_cases.minutes.append(m)
+        probe_cases.text.append(dur)
+    path = tmpd / "probes.txt"
+    write_batch(probe_cases, path)
+    _, _, rc, err = run_tenggat(binary, path, tmpd / "probes-out.txt")
+    teng = parse_tenggat_output(tmpd / "probes-out.txt", len(PROBES))[0] if rc == 0 else None
+    tz = pytz.timezone(TZ_NAME)
+    rule = btd.Rules([
+        btd.WorkDayRule(start_time=_dt.time(9), end_time=_dt.time(17), working_days=[0, 1, 2, 3, 4], tz=tz),
+        btd.HolidayRule(frozenset(holidays), tz=tz),
+    ])
+    hol = [h.isoformat() for h in holidays]
+    rows = []
+    for k, (start, dur, what) in enumerate(PROBES):
+        s, m = probe_cases.start[k], probe_cases.minutes[k]
+        ref = fmt_local(cal.reference_due(s, m * 60))
+        ten = fmt_local(teng[k]) if teng else f"exit {rc}"
+        if m % 60 == 0:
+            off = pd.offsets.CustomBusinessHour(n=m // 60, start="09:00", end="17:00",
+                                                weekmask="Mon Tue Wed Thu Fri", holidays=hol)
+            try:
+                pdv = fmt_local(int((pd.Timestamp(s, unit="s") + off).as_unit("s")._value))
+            except Exception as e:  # noqa: BLE001
+                pdv = f"{type(e).__name__}: {e}"
+        else:
+            pdv = "(not whole hours)"
+        try:
+            aware = tz.localize(EPOCH_NAIVE + _dt.timedelta(seconds=s))
+            r = aware + btd.BusinessTimeDelta(rule, seconds=m * 60)
+            btv = fmt_local(int(r.timestamp()) + UTC_OFFSET_S)
+        except Exception as e:  # noqa: BLE001
+            btv = f"{type(e).__name__}: {e}"
+        rows.append((f"`{start},{dur}`", what, ref, ten, pdv, btv))
+    return rows, err
+
+
+def _dur_minutes(text: str) -> int:
+    """Minutes of a compact duration as used by the probes (`Nbd`, `Nh`, `Nm`, `XhYm`)."""
+    total, num = 0, ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch.isdigit():
+            num += ch
+        elif text.startswith("bd", i):
+            total, num, i = total + int(num) * BD_MIN, "", i + 1
+        elif ch == "h":
+            total, num = total + int(num) * 60, ""
+        elif ch == "m":
+            total, num = total + int(num), ""
+        else:
+            raise ValueError(text)
+        i += 1
+    return total
 
 
 # --------------------------------------------------------------------------- environment
@@ -472,7 +584,7 @@ def main() -> int:
         print(f"{binary} not found; build it with: cargo build --release -p tenggat", file=sys.stderr)
         return 2
 
-    command = "python3 scripts/bench_peers.py" + ("" if len(sys.argv) == 1 else " " + shlex.join(sys.argv[1:]))
+    command = " ".join(["python3 scripts/bench_peers.py", *map(shlex.quote, sys.argv[1:])])
     load_at_start = os.getloadavg()
     holidays = read_national_holidays(args.holidays)
     cal = Cal(holidays)
@@ -490,7 +602,7 @@ def main() -> int:
         # tenggat: the same cases, as a subprocess over a file (process start included).
         log(f"tenggat due --batch on {n:,} cases x{args.repeat}")
         runs = []
-        for r in range(args.repeat):
+        for _ in range(args.repeat):
             wall, cpu, rc, err = run_tenggat(binary, batch, tmpd / "out.txt")
             if rc != 0:
                 print(f"tenggat failed (exit {rc}): {err}", file=sys.stderr)
@@ -508,40 +620,58 @@ def main() -> int:
             big_cases = generate(args.throughput_lines, args.seed + 1, cal, holidays)
             big_batch = tmpd / "big.txt"
             write_batch(big_cases, big_batch)
-            del big_cases
             log(f"tenggat due --batch on {args.throughput_lines:,} lines x{args.repeat}")
             big_runs = []
-            for r in range(args.repeat):
+            for _ in range(args.repeat):
                 wall, cpu, rc, err = run_tenggat(binary, big_batch, tmpd / "big-out.txt")
                 if rc != 0:
                     print(f"tenggat failed on the throughput file (exit {rc}): {err}", file=sys.stderr)
                     return 2
                 big_runs.append((wall, cpu))
-            with open(tmpd / "big-out.txt", "rb") as f:
-                big_lines = sum(1 for _ in f)
+            # Every line is counted; every BIG_SAMPLE-th answer is checked against the reference.
+            big_lines, big_checked, big_wrong = 0, 0, 0
+            with open(tmpd / "big-out.txt", encoding="utf-8") as f:
+                for k, line in enumerate(f):
+                    big_lines += 1
+                    if k % BIG_SAMPLE == 0 and k < len(big_cases):
+                        got = int(_dt.datetime.fromisoformat(line.strip()).timestamp()) + UTC_OFFSET_S
+                        want = cal.reference_due(big_cases.start[k], big_cases.minutes[k] * 60)
+                        big_checked += 1
+                        big_wrong += got != want
             if big_lines != args.throughput_lines:
                 raise SystemExit(f"tenggat wrote {big_lines} lines for {args.throughput_lines}")
+            del big_cases
             big = (statistics.median(w for w, _ in big_runs), statistics.median(c for _, c in big_runs),
-                   os.path.getsize(big_batch))
+                   os.path.getsize(big_batch), big_checked, big_wrong)
+        log("probes")
+        probe_rows, probe_err = run_probes(binary, cal, holidays, tmpd)
 
     # pandas, on the whole-hour cases.
     log(f"pandas CustomBusinessHour on {len(whole_hours):,} whole-hour cases")
-    pd_res, pd_err, pd_s = run_pandas(cases, whole_hours, holidays)
-    log(f"  pandas: {pd_s:.1f} s")
+    pd_res, pd_err, (pd_s, pd_cpu) = run_pandas(cases, whole_hours, holidays)
+    log(f"  pandas: {pd_s:.1f} s; the same as a per-element loop")
+    pd_loop_res, (pd_loop_s, pd_loop_cpu) = run_pandas_loop(cases, whole_hours, holidays)
+    log(f"  pandas loop: {pd_loop_s:.1f} s")
+    pd_loop_same = sum(1 for a, b in zip(pd_res, pd_loop_res) if a == b)
 
     # businesstimedelta, on every case.
     log(f"businesstimedelta on {n:,} cases (the slow one)")
-    bt_res, bt_err, bt_s = run_btd(cases, holidays)
+    bt_res, bt_err, (bt_s, bt_cpu) = run_btd(cases, holidays)
     log(f"  businesstimedelta: {bt_s:.1f} s")
 
     # Answers.
     everyone = list(range(n))
     teng_wrong = [i for i in everyone if teng[i] != ref[i]]
-    pd_dis, pd_counts, pd_ex, pd_wrong = compare(cal, "pandas", whole_hours, pd_res, pd_err, teng, ref, cases, args.examples)
-    bt_dis, bt_counts, bt_ex, bt_wrong = compare(cal, "businesstimedelta", everyone, bt_res, bt_err, teng, ref, cases, args.examples)
+    pd_dis, pd_counts, pd_ex, pd_wrong = compare(
+        cal, "pandas", whole_hours, pd_res, pd_err, teng, ref, cases, args.examples
+    )
+    bt_dis, bt_counts, bt_ex, bt_wrong = compare(
+        cal, "businesstimedelta", everyone, bt_res, bt_err, teng, ref, cases, args.examples
+    )
 
     # ------------------------------------------------------------------ Markdown
-    pd_rate = len(whole_hours) / pd_s if pd_s > 0 else 0.0
+    pd_best = min(pd_s, pd_loop_s)
+    pd_rate = len(whole_hours) / pd_best if pd_best > 0 else 0.0
     bt_rate = n / bt_s if bt_s > 0 else 0.0
     t_rate = n / t_wall
     faster_name, faster_rate = max((("pandas", pd_rate), ("businesstimedelta", bt_rate)), key=lambda x: x[1])
@@ -554,7 +684,8 @@ def main() -> int:
     w = L.append
     w("## Peers: pandas `CustomBusinessHour`, `businesstimedelta`, `tenggat due --batch`")
     w("")
-    w(f"Generated by `scripts/bench_peers.py` on {_dt.date.today().isoformat()}. Command, from the repository root:")
+    w(f"Generated by `scripts/bench_peers.py` on {_dt.date.today().isoformat()}. "
+      "Command, from the repository root:")
     w("")
     w("```sh")
     w("python3 -m pip install -r scripts/requirements-bench.txt")
@@ -563,13 +694,13 @@ def main() -> int:
     w("```")
     w("")
     w(f"- Machine: {os.cpu_count()} CPUs (`nproc` {len(os.sched_getaffinity(0))}), {cpu_model()}; "
-      f"Linux {platform.release()}; load average at start {load_at_start[0]:.2f}.")
+      f"Linux {platform.release()}.")
     w(f"- Python {platform.python_version()}, pandas {version_of('pandas')} (numpy {version_of('numpy')}), "
       f"businesstimedelta {version_of('businesstimedelta')} (pytz {version_of('pytz')}).")
     w(f"- tenggat: `{tenggat_version(binary)}`, release build of commit {git_describe()}.")
     w(f"- Calendar: Mon–Fri 09:00–17:00 Asia/Jakarta (WIB, UTC+7, no DST), the {len(holidays)} rows of kind "
       f"`national` in `presets/holidays/id-holidays.csv` ({holidays[0]} to {holidays[-1]}); "
-      f"tenggat uses its built-in calendar `{CALENDAR}` (the same days).")
+      f"tenggat uses its built-in calendar `{CALENDAR}`, which is defined by the same rows.")
     w("")
     w(f"**Cases** ({n:,}, seed {args.seed}): starts at whole minutes in {FIRST_START} .. {LAST_START} — "
       + ", ".join(f"{name} {sk_counts[k]:,}" for k, (name, _) in enumerate(START_KINDS))
@@ -584,38 +715,47 @@ def main() -> int:
       "cannot be expressed): `DatetimeIndex(naive local starts) + CustomBusinessHour(n=hours, start='09:00', "
       "end='17:00', weekmask='Mon Tue Wed Thu Fri', holidays=[...])`, one call per distinct `n` "
       "(pandas has no array path for this offset and applies it element by element, with a "
-      "`PerformanceWarning`). Timed: those calls, including building the offsets.")
+      "`PerformanceWarning`). Timed: those calls, including building the offsets. Also timed as a plain "
+      "loop `Timestamp + offset` (offsets cached per `n`); the faster of the two counts as pandas' speed.")
     w("- businesstimedelta: every case, `tz.localize(start) + BusinessTimeDelta(Rules([WorkDayRule(time(9), "
       "time(17), [0,1,2,3,4], tz=Asia/Jakarta), HolidayRule(frozenset(dates), tz=Asia/Jakarta)]), "
       "seconds=...)` in a Python loop. Timed: the loop (aware start datetimes prepared beforehand).")
-    w(f"- tenggat: every case, `tenggat due --calendar {CALENDAR} --batch cases.txt > out.txt` as a subprocess; "
+    w(f"- tenggat: every case, `tenggat due --calendar {CALENDAR} --batch cases.txt > out.txt` "
+      "as a subprocess; "
       "lines like `2025-03-14T16:00:00+07:00,1h30m` (durations as `Nbd`, `Nh`, `Nm` or `XhYm`). Timed: the "
       f"whole process, start-up, reading and parsing RFC 3339 text and writing the answers included; "
       f"median of {args.repeat} runs.")
     w("")
-    w("| implementation | cases | wall time | deadlines/s | disagree with tenggat | wrong vs. reference |")
-    w("|---|---:|---:|---:|---:|---:|")
+    w("| implementation | cases | wall time | CPU time | deadlines/s | disagree with tenggat "
+      "| wrong vs. reference |")
+    w("|---|---:|---:|---:|---:|---:|---:|")
     w(f"| pandas {version_of('pandas')} `CustomBusinessHour` | {len(whole_hours):,} (whole hours) | "
-      f"{secs(pd_s)} | {rate(len(whole_hours), pd_s)} | {pd_dis:,} | {pd_wrong:,} |")
-    w(f"| businesstimedelta {version_of('businesstimedelta')} | {n:,} | {secs(bt_s)} | {rate(n, bt_s)} | "
-      f"{bt_dis:,} | {bt_wrong:,} |")
-    w(f"| `tenggat due --batch` (subprocess) | {n:,} | {secs(t_wall)} | {rate(n, t_wall)} | — | "
-      f"{len(teng_wrong):,} |")
+      f"{secs(pd_s)} | {secs(pd_cpu)} | {rate(len(whole_hours), pd_s)} | {pd_dis:,} | {pd_wrong:,} |")
+    w(f"| the same, per-element loop over `Timestamp`s | {len(whole_hours):,} (whole hours) | "
+      f"{secs(pd_loop_s)} | {secs(pd_loop_cpu)} | {rate(len(whole_hours), pd_loop_s)} | "
+      + ("same answers | |" if pd_loop_same == len(whole_hours)
+         else f"{len(whole_hours) - pd_loop_same:,} answers differ from the DatetimeIndex calls | |"))
+    w(f"| businesstimedelta {version_of('businesstimedelta')} | {n:,} | {secs(bt_s)} | {secs(bt_cpu)} | "
+      f"{rate(n, bt_s)} | {bt_dis:,} | {bt_wrong:,} |")
+    w(f"| `tenggat due --batch` (subprocess) | {n:,} | {secs(t_wall)} | {secs(t_cpu)} | "
+      f"{rate(n, t_wall)} | — | {len(teng_wrong):,} |")
     if big is not None:
-        b_wall, b_cpu, b_size = big
+        b_wall, b_cpu, b_size, b_checked, b_wrong = big
         w(f"| `tenggat due --batch`, throughput run | {args.throughput_lines:,} | {secs(b_wall)} | "
-          f"{rate(args.throughput_lines, b_wall)} | — | — |")
+          f"{secs(b_cpu)} | {rate(args.throughput_lines, b_wall)} | — | "
+          f"{b_wrong:,} of {b_checked:,} checked |")
     w("")
-    w(f"tenggat is **{t_rate / faster_rate:,.0f}×** the faster peer ({faster_name}, {faster_rate:,.0f} "
-      f"deadlines/s) on these cases, process start included"
-      + (f"; pandas is {pd_rate / bt_rate:,.1f}× businesstimedelta." if faster_name == "pandas" and bt_rate > 0
-         else "."))
-    extra = f"tenggat CPU time (user+sys): {t_cpu:.3f} s for {n:,} cases"
-    if big is not None:
-        extra += (f", {b_cpu:.3f} s for the {args.throughput_lines:,}-line run "
-                  f"({b_size / 1e6:.1f} MB of input, a separate draw with seed {args.seed + 1}, checked "
-                  "for line count only)")
-    w(extra + ".")
+    w(f"tenggat is **{t_rate / faster_rate:,.0f}×** the faster peer ({faster_name}"
+      + (", its faster variant" if faster_name == "pandas" else "")
+      + f", {faster_rate:,.0f} deadlines/s) on these cases, process start included"
+      + (f"; pandas is {pd_rate / bt_rate:,.1f}× businesstimedelta."
+         if faster_name == "pandas" and bt_rate > 0 else "."))
+    w(f"Wall and CPU times of tenggat are medians of {args.repeat} runs; its CPU time is user+sys of the "
+      "child process. The peers' CPU time is this process's, during the timed part."
+      + (f" The throughput run reads {b_size / 1e6:.1f} MB of input, a separate draw with seed "
+         f"{args.seed + 1}; its output is counted, and every {BIG_SAMPLE}th line is checked against the "
+         "reference." if big is not None else "")
+      + f" Load average (1 min) at the start {load_at_start[0]:.2f}, at the end {os.getloadavg()[0]:.2f}.")
     w("")
     w("\"Wrong vs. reference\" compares with a day-by-day walk in the script that implements the "
       "definition directly: the due instant is the earliest t ≥ start with exactly d of business time in "
@@ -653,6 +793,16 @@ def main() -> int:
             for i in teng_wrong[: args.examples]:
                 w(f"  {cases.line(i)}  ->  tenggat {fmt_local(teng[i])} | reference {fmt_local(ref[i])}")
         w("```")
+    w("")
+    w("### Probes (not part of the timed cases)")
+    w("")
+    w("| line | what | reference | tenggat | pandas | businesstimedelta |")
+    w("|---|---|---|---|---|---|")
+    for row in probe_rows:
+        w("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
+    if probe_err:
+        w("")
+        w(f"tenggat's stderr on the probes: `{probe_err.splitlines()[0]}`")
     print("\n".join(L))
     return 0
 
