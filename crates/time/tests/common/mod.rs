@@ -15,10 +15,10 @@
 
 use std::collections::HashSet;
 
+use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
-use tenggat_time::{Calendar, CalendarParts, HolidaySet, WorkingInterval, NANOS_PER_SECOND};
+use tenggat_time::{Calendar, CalendarParts, HolidaySet, NANOS_PER_SECOND, WorkingInterval};
 
 /// One minute in nanoseconds.
 pub const MINUTE: i64 = 60 * NANOS_PER_SECOND;
@@ -86,7 +86,13 @@ impl CalSpec {
     pub fn reference(&self) -> Reference {
         let mut holidays: HashSet<Date> = self.extra_holidays.iter().copied().collect();
         if self.national {
-            holidays.extend(HolidaySet::builtin("id-national").unwrap().holidays.iter().map(|h| h.date));
+            holidays.extend(
+                HolidaySet::builtin("id-national")
+                    .unwrap()
+                    .holidays
+                    .iter()
+                    .map(|h| h.date),
+            );
         }
         let longest = self
             .week
@@ -115,7 +121,8 @@ pub struct Reference {
 
 /// `t` plus `minutes` minutes.
 pub fn add_minutes(t: Timestamp, minutes: i64) -> Timestamp {
-    Timestamp::from_nanosecond(t.as_nanosecond() + i128::from(minutes) * i128::from(MINUTE)).unwrap()
+    Timestamp::from_nanosecond(t.as_nanosecond() + i128::from(minutes) * i128::from(MINUTE))
+        .unwrap()
 }
 
 /// Is `t` on a whole minute of UTC?
@@ -138,7 +145,9 @@ impl Reference {
         }
         let day = date.weekday().to_monday_zero_offset() as usize;
         let time = local.time();
-        let since_midnight = (i64::from(time.hour()) * 3600 + i64::from(time.minute()) * 60 + i64::from(time.second()))
+        let since_midnight = (i64::from(time.hour()) * 3600
+            + i64::from(time.minute()) * 60
+            + i64::from(time.second()))
             * NANOS_PER_SECOND
             + i64::from(time.subsec_nanosecond());
         self.week[day]
@@ -150,7 +159,10 @@ impl Reference {
     /// `[start, t]`: walk minute by minute and stop at the end of the last business minute
     /// needed. `start` must be on a whole minute.
     pub fn due(&self, start: Timestamp, minutes: i64) -> Timestamp {
-        assert!(on_minute(start), "reference works on whole minutes: {start}");
+        assert!(
+            on_minute(start),
+            "reference works on whole minutes: {start}"
+        );
         let mut t = start;
         let mut left = minutes;
         let mut steps = 0;
@@ -167,7 +179,10 @@ impl Reference {
 
     /// Business minutes in `[a, b]` (zero when `b ≤ a`); both on whole minutes.
     pub fn elapsed_minutes(&self, a: Timestamp, b: Timestamp) -> i64 {
-        assert!(on_minute(a) && on_minute(b), "reference works on whole minutes: {a} {b}");
+        assert!(
+            on_minute(a) && on_minute(b),
+            "reference works on whole minutes: {a} {b}"
+        );
         let mut t = a;
         let mut n = 0;
         while t < b {
@@ -182,6 +197,8 @@ impl Reference {
     /// The first whole minute `≥ t` (on a whole minute) that is business time, searching at
     /// most `limit` minutes.
     pub fn next_open(&self, t: Timestamp, limit: i64) -> Option<Timestamp> {
-        (0..limit).map(|i| add_minutes(t, i)).find(|&m| self.is_business(m))
+        (0..limit)
+            .map(|i| add_minutes(t, i))
+            .find(|&m| self.is_business(m))
     }
 }
