@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use tenggat_time::{BUILTIN_CALENDARS, BUILTIN_SETS, Calendar, HolidaySet, builtin};
 
-/// Calendar and holiday files larger than this are refused.
-const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// Calendar, holiday, policy and event files (and event streams on stdin) larger than this
+/// are refused.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Reads a text file with a size limit and a clear error.
 pub fn read_text(path: &Path) -> Result<String> {

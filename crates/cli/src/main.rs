@@ -5,6 +5,8 @@
 mod batch;
 mod calendar_arg;
 mod cmd_calendar;
+mod cmd_policy;
+mod cmd_sla;
 mod cmd_time;
 mod input;
 
@@ -29,6 +31,12 @@ enum Command {
     /// Inspect and check business calendars.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Check SLA policies and explain them in plain words.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Evaluate the SLA clocks of a ticket.
+    #[command(subcommand)]
+    Sla(SlaCommand),
 }
 
 /// Arguments of `tenggat due`.
@@ -100,6 +108,56 @@ struct ShowArgs {
     days: u32,
 }
 
+#[derive(Debug, Subcommand)]
+enum PolicyCommand {
+    /// Validate a policy; prints a summary and `ok`, or the first error with its line and field.
+    Check(PolicyArgs),
+    /// The policy in plain words, in Bahasa Indonesia (`--lang id`, default) or English.
+    Explain {
+        #[command(flatten)]
+        policy: PolicyArgs,
+        /// Language: id (Bahasa Indonesia) or en (English).
+        #[arg(long, default_value = "id")]
+        lang: String,
+    },
+}
+
+/// The `--policy` argument.
+#[derive(Debug, Args)]
+struct PolicyArgs {
+    /// A preset (ampocloud, innovasia, kinobi, benemica, microsoft-unified,
+    /// microsoft-unified-uer) or a policy TOML file.
+    #[arg(long, short = 'p')]
+    policy: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum SlaCommand {
+    /// Every clock of one ticket at one instant: state, due, elapsed and remaining business
+    /// time, escalation, and the next instant at which anything changes.
+    Evaluate(EvaluateArgs),
+}
+
+/// Arguments of `tenggat sla evaluate`.
+#[derive(Debug, Args)]
+struct EvaluateArgs {
+    #[command(flatten)]
+    policy: PolicyArgs,
+    /// The ticket's events as JSON Lines (FILE, or `-` for stdin); the earliest is `created`.
+    #[arg(long, value_name = "FILE|-")]
+    events: String,
+    /// The instant to evaluate at, RFC 3339 with an offset. Default: the instant of the last
+    /// event; the wall clock is never read.
+    #[arg(long, value_name = "T")]
+    now: Option<String>,
+    /// Print the result as one JSON object on one line.
+    #[arg(long)]
+    json: bool,
+    /// Apply a contract add-on of the policy (repeatable), e.g. `--addon uer`.
+    #[arg(long = "addon", value_name = "ID")]
+    addons: Vec<String>,
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -121,6 +179,17 @@ fn main() -> ExitCode {
         }
         Command::Calendar(CalendarCommand::Check { file }) => cmd_calendar::check(&file),
         Command::Calendar(CalendarCommand::List) => cmd_calendar::list(),
+        Command::Policy(PolicyCommand::Check(a)) => cmd_policy::check(&a.policy),
+        Command::Policy(PolicyCommand::Explain { policy, lang }) => {
+            cmd_policy::explain(&policy.policy, &lang)
+        }
+        Command::Sla(SlaCommand::Evaluate(a)) => cmd_sla::evaluate(&cmd_sla::EvaluateArgs {
+            policy: &a.policy.policy,
+            events: &a.events,
+            now: a.now.as_deref(),
+            json: a.json,
+            addons: &a.addons,
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -627,3 +627,619 @@ fn bad_calendar_files_name_line_and_field() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+// ---------------------------------------------------------------------------------------------
+// `tenggat policy` and `tenggat sla evaluate`
+// ---------------------------------------------------------------------------------------------
+
+const PRESETS: [&str; 6] = [
+    "ampocloud",
+    "innovasia",
+    "kinobi",
+    "benemica",
+    "microsoft-unified",
+    "microsoft-unified-uer",
+];
+
+/// An Innovasia P2 ticket reported on Friday 13 March 2026 at 16:30 WIB.
+const P2_FRIDAY: &str =
+    "{\"at\":\"2026-03-13T16:30:00+07:00\",\"type\":\"created\",\"priority\":\"P2\"}\n";
+
+/// A scratch directory for one test, removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("tenggat-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+
+    fn file(&self, name: &str, text: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).expect("temp file");
+        path.to_str().expect("UTF-8 temp path").to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
+}
+
+fn json(stdout: &str) -> serde_json::Value {
+    assert_eq!(stdout.lines().count(), 1, "one line of JSON: {stdout}");
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+fn metric<'a>(v: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    v["metrics"]
+        .as_array()
+        .expect("metrics[]")
+        .iter()
+        .find(|m| m["metric"] == id)
+        .unwrap_or_else(|| panic!("no metric {id} in {v}"))
+}
+
+#[test]
+fn policy_check_passes_for_every_preset() {
+    for name in PRESETS {
+        let (code, out, err) = run(&["policy", "check", "--policy", name], None);
+        assert_eq!(code, 0, "{name}: {err}");
+        assert_eq!(err, "", "{name}");
+        assert!(out.ends_with("ok\n"), "{name}: {out}");
+        assert!(
+            out.contains("priorities") && out.contains("targets"),
+            "{out}"
+        );
+    }
+    let (_, out, _) = run(&["policy", "check", "-p", "innovasia"], None);
+    assert!(out.contains("priorities   P1, P2, P3"), "{out}");
+    assert!(out.contains("kinds        incident"), "{out}");
+    let (_, out, _) = run(&["policy", "check", "-p", "microsoft-unified-uer"], None);
+    assert!(out.contains("uer (active)"), "{out}");
+}
+
+#[test]
+fn policy_check_of_a_file() {
+    let dir = TempDir::new("policy-ok");
+    let file = dir.file("mini.toml", MINI_POLICY);
+    let (code, out, err) = run(&["policy", "check", "--policy", &file], None);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    assert!(
+        out.starts_with("policy       mini 1 — Mini\n") && out.ends_with("ok\n"),
+        "{out}"
+    );
+    assert!(out.contains("priorities   P1, P2"), "{out}");
+    assert!(out.contains("1 rule(s): half"), "{out}");
+}
+
+#[test]
+fn policy_explain_in_both_languages() {
+    let (code, id, err) = run(&["policy", "explain", "--policy", "innovasia"], None);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let p2 = id
+        .lines()
+        .find(|l| l.contains("P2 —"))
+        .unwrap_or_else(|| panic!("{id}"));
+    assert!(p2.contains("4 jam kerja") && p2.contains("WIB"), "{p2}");
+    let (_, same, _) = run(
+        &["policy", "explain", "--policy", "innovasia", "--lang", "id"],
+        None,
+    );
+    assert_eq!(id, same, "--lang id is the default");
+    let (code, en, _) = run(
+        &["policy", "explain", "--policy", "innovasia", "--lang", "en"],
+        None,
+    );
+    assert_eq!(code, 0);
+    let p2 = en
+        .lines()
+        .find(|l| l.contains("P2 —"))
+        .unwrap_or_else(|| panic!("{en}"));
+    assert!(
+        p2.contains("4 business hours") && p2.contains("WIB"),
+        "{p2}"
+    );
+    for name in PRESETS {
+        for lang in ["id", "en"] {
+            let (code, out, err) = run(&["policy", "explain", "-p", name, "--lang", lang], None);
+            assert_eq!(code, 0, "{name} {lang}: {err}");
+            assert!(!out.is_empty());
+        }
+    }
+}
+
+#[test]
+fn sla_evaluate_json_follows_the_contract() {
+    let dir = TempDir::new("sla-json");
+    let events = dir.file("p2.jsonl", P2_FRIDAY);
+    let (code, out, err) = run(
+        &[
+            "sla",
+            "evaluate",
+            "--policy",
+            "innovasia",
+            "--events",
+            &events,
+            "--now",
+            "2026-03-16T09:00:00+07:00",
+            "--json",
+        ],
+        None,
+    );
+    assert_eq!((code, err.as_str()), (0, ""));
+    let v = json(&out);
+    // 30 minutes on Friday, 3.5 hours on Monday.
+    let response = metric(&v, "response");
+    assert_eq!(response["state"], "running");
+    assert_eq!(response["due"], "2026-03-16T12:30:00+07:00");
+    assert_eq!(response["met_at"], serde_json::Value::Null);
+    assert_eq!(response["breached_at"], serde_json::Value::Null);
+    assert_eq!(response["elapsed_business_seconds"], 1800);
+    assert_eq!(response["remaining_business_seconds"], 12600);
+    // 3 business days of 8 h: 30 m Friday, Monday, Tuesday, 7 h 30 m Wednesday.
+    let resolution = metric(&v, "resolution");
+    assert_eq!(resolution["state"], "running");
+    assert_eq!(resolution["due"], "2026-03-18T16:30:00+07:00");
+    assert_eq!(v["metrics"].as_array().unwrap().len(), 2);
+    assert_eq!(v["escalation"]["level"], 1);
+    assert_eq!(v["escalation"]["fired"], serde_json::json!([]));
+    assert_eq!(v["next_change"], "2026-03-16T12:30:00+07:00");
+    assert_eq!(v["priority"], "P2");
+}
+
+#[test]
+fn sla_evaluate_met_breached_and_escalated() {
+    // P1: response 1 h 24×7 met after 20 minutes; resolution 8 h 24×7 with a one-hour pause
+    // while waiting on the customer, breached at 01:30; three escalation rules fired.
+    let events = "\
+{\"at\":\"2026-03-13T16:30:00+07:00\",\"type\":\"created\",\"priority\":\"P1\"}
+{\"at\":\"2026-03-13T16:50:00+07:00\",\"type\":\"acknowledged\"}
+{\"at\":\"2026-03-13T18:00:00+07:00\",\"type\":\"paused\",\"reason\":\"waiting_on_customer\"}
+{\"at\":\"2026-03-13T19:00:00+07:00\",\"type\":\"resumed\"}
+";
+    let (code, out, err) = run(
+        &[
+            "sla",
+            "evaluate",
+            "-p",
+            "innovasia",
+            "--events",
+            "-",
+            "--now",
+            "2026-03-14T06:00:00+07:00",
+            "--json",
+        ],
+        Some(events),
+    );
+    assert_eq!((code, err.as_str()), (0, ""));
+    let v = json(&out);
+    let response = metric(&v, "response");
+    assert_eq!(response["state"], "met");
+    assert_eq!(response["met_at"], "2026-03-13T16:50:00+07:00");
+    let resolution = metric(&v, "resolution");
+    assert_eq!(resolution["state"], "breached");
+    assert_eq!(resolution["breached_at"], "2026-03-14T01:30:00+07:00");
+    assert_eq!(v["escalation"]["level"], 3);
+    let fired: Vec<(&str, &str)> = v["escalation"]["fired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap(), f["at"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        fired,
+        [
+            ("p1-no-workaround-4h", "2026-03-13T21:30:00+07:00"),
+            ("resolution-75pct", "2026-03-13T23:30:00+07:00"),
+            ("p1-unresolved-8h", "2026-03-14T01:30:00+07:00"),
+        ]
+    );
+    assert_eq!(v["next_change"], serde_json::Value::Null);
+
+    // The same ticket for people.
+    let (code, out, _) = run(
+        &[
+            "sla",
+            "evaluate",
+            "-p",
+            "innovasia",
+            "--events",
+            "-",
+            "--now",
+            "2026-03-14T06:00:00+07:00",
+        ],
+        Some(events),
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("escalation  level 3 — "), "{out}");
+    assert!(
+        out.contains("fired     p1-unresolved-8h → level 3 at Sat 2026-03-14 01:30 WIB"),
+        "{out}"
+    );
+    assert!(out.contains("resolution: breached"), "{out}");
+    assert!(
+        out.contains("stopped   2026-03-13 18:00 → 19:00 WIB (paused: waiting_on_customer)"),
+        "{out}"
+    );
+    assert!(out.contains("next change: none"), "{out}");
+}
+
+#[test]
+fn sla_evaluate_human_view_shows_the_clock() {
+    let (code, out, err) = run(
+        &[
+            "sla",
+            "evaluate",
+            "-p",
+            "innovasia",
+            "--events",
+            "-",
+            "--now",
+            "2026-03-16T10:00:00+07:00",
+        ],
+        Some(P2_FRIDAY),
+    );
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(out.starts_with("policy      innovasia 1.0"), "{out}");
+    assert!(out.contains("ticket      priority P2"), "{out}");
+    assert!(
+        out.contains("now         Mon 2026-03-16 10:00 WIB (2026-03-16T10:00:00+07:00)"),
+        "{out}"
+    );
+    assert!(out.contains("escalation  level 1 — "), "{out}");
+    assert!(
+        out.contains("response (initial response): running"),
+        "{out}"
+    );
+    assert!(out.contains("target    4h on business"), "{out}");
+    assert!(
+        out.contains("due       Mon 2026-03-16 12:30 WIB (2026-03-16T12:30:00+07:00)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("elapsed   1h30m of 4h (37.5 %), remaining 2h30m"),
+        "{out}"
+    );
+    assert!(
+        out.contains("running   2026-03-13 16:30 → 17:00 WIB (30m)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("running   2026-03-16 09:00 → 10:00 WIB (1h)"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("next change: Mon 2026-03-16 12:30 WIB (2026-03-16T12:30:00+07:00)\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn sla_evaluate_now_defaults_to_the_last_event() {
+    let events = format!(
+        "{P2_FRIDAY}\n{{\"at\":\"2026-03-16T10:05:00+07:00\",\"type\":\"acknowledged\"}}\n"
+    );
+    let (code, out, err) = run(
+        &[
+            "sla",
+            "evaluate",
+            "-p",
+            "innovasia",
+            "--events",
+            "-",
+            "--json",
+        ],
+        Some(&events),
+    );
+    assert_eq!((code, err.as_str()), (0, ""));
+    let v = json(&out);
+    assert_eq!(v["now"], "2026-03-16T10:05:00+07:00");
+    let response = metric(&v, "response");
+    assert_eq!(response["state"], "met");
+    assert_eq!(response["met_at"], "2026-03-16T10:05:00+07:00");
+    assert_eq!(response["elapsed_business_seconds"], 5700);
+    // Next: the rule `resolution-75pct` fires at 18 of the resolution's 24 business hours.
+    assert_eq!(metric(&v, "resolution")["due"], "2026-03-18T16:30:00+07:00");
+    assert_eq!(v["next_change"], "2026-03-18T10:30:00+07:00");
+}
+
+#[test]
+fn sla_evaluate_applies_addons() {
+    // Microsoft Severity 1, Azure: Unified Enhanced Response answers within 15 minutes.
+    let events = "{\"at\":\"2026-03-13T16:30:00+07:00\",\"type\":\"created\",\"priority\":\"1\",\"product\":\"azure\"}\n";
+    let args = |extra: &[&'static str]| {
+        let mut a = vec![
+            "sla",
+            "evaluate",
+            "--events",
+            "-",
+            "--now",
+            "2026-03-13T16:31:00+07:00",
+            "--json",
+        ];
+        a.extend_from_slice(extra);
+        a
+    };
+    let (code, with_flag, err) = run(
+        &args(&["-p", "microsoft-unified", "--addon", "uer"]),
+        Some(events),
+    );
+    assert_eq!((code, err.as_str()), (0, ""));
+    let (_, preset, _) = run(&args(&["-p", "microsoft-unified-uer"]), Some(events));
+    assert_eq!(with_flag, preset);
+    let v = json(&with_flag);
+    assert_eq!(v["policy"]["addons"], serde_json::json!(["uer"]));
+    assert_eq!(metric(&v, "response")["target"], "15m");
+    // Naming an active add-on again changes nothing.
+    let (_, again, _) = run(
+        &args(&["-p", "microsoft-unified-uer", "--addon", "uer"]),
+        Some(events),
+    );
+    assert_eq!(again, preset);
+}
+
+/// A small valid policy; the error cases below break one thing each.
+const MINI_POLICY: &str = r#"id = "mini"
+version = "1"
+name = { id = "Mini", en = "Mini" }
+calendar = "business"
+
+[calendars]
+business = "innovasia"
+
+[[priorities]]
+id = "P1"
+name = { id = "Tinggi", en = "High" }
+
+[[priorities]]
+id = "P2"
+name = { id = "Rendah", en = "Low" }
+
+[[kinds]]
+id = "incident"
+name = { id = "Insiden", en = "Incident" }
+
+[[targets]]
+metric = "response"
+target = "4h"
+paused_by = ["waiting_on_customer"]
+
+[escalation]
+levels = [
+  { level = 1, name = { id = "L1", en = "L1" }, role = { id = "R1", en = "R1" } },
+  { level = 2, name = { id = "L2", en = "L2" }, role = { id = "R2", en = "R2" } },
+]
+
+[[escalation.rules]]
+id = "half"
+level = 2
+metric = "response"
+percent = 50
+"#;
+
+#[test]
+fn bad_policy_files_name_line_and_field() {
+    let dir = TempDir::new("policy-bad");
+    let cases = [
+        (
+            "unknown-calendar",
+            MINI_POLICY.replace(
+                "target = \"4h\"\n",
+                "target = \"4h\"\ncalendar = \"nowhere\"\n",
+            ),
+            "line 24, column 12, field `targets[0].calendar`: unknown calendar \"nowhere\"",
+        ),
+        (
+            "unknown-pause-reason",
+            MINI_POLICY.replace("\"waiting_on_customer\"", "\"coffee_break\""),
+            "line 24, column 13, field `targets[0].paused_by`: unknown pause reason \"coffee_break\"",
+        ),
+        (
+            "percent-over-100",
+            MINI_POLICY.replace("percent = 50", "percent = 150"),
+            "line 36, column 11, field `escalation.rules[0].percent`: percent must be more than 0 and at most 100, found 150",
+        ),
+        (
+            "duplicate-priority",
+            MINI_POLICY.replace("id = \"P2\"", "id = \"P1\""),
+            "line 14, column 6, field `priorities[1].id`: priority \"P1\" is defined twice",
+        ),
+        (
+            "missing-target",
+            MINI_POLICY.replace(
+                "target = \"4h\"\n",
+                "target = \"4h\"\npriority = [\"P1\"]\n",
+            ),
+            "line 13, column 1, field `targets`: priority \"P2\" has no target",
+        ),
+        (
+            "syntax",
+            MINI_POLICY.replace("[calendars]", "[calendars"),
+            "line 6",
+        ),
+    ];
+    for (name, text, needle) in &cases {
+        assert_ne!(text, MINI_POLICY, "{name}: the case changes the policy");
+        let file = dir.file(&format!("{name}.toml"), text);
+        fails(
+            &["policy", "check", "--policy", &file],
+            None,
+            &format!("{file}: {needle}"),
+        );
+        fails(&["policy", "explain", "-p", &file], None, needle);
+        fails(
+            &["sla", "evaluate", "-p", &file, "--events", "-"],
+            Some(P2_FRIDAY),
+            needle,
+        );
+    }
+    let huge = dir.file("huge.toml", &"#".repeat(17 * 1024 * 1024));
+    fails(
+        &["policy", "check", "-p", &huge],
+        None,
+        "larger than 16 MiB",
+    );
+}
+
+#[test]
+fn bad_event_streams_name_the_line() {
+    let evaluate = ["sla", "evaluate", "-p", "innovasia", "--events", "-"];
+    // Events are taken in time order: this acknowledgement comes before the report.
+    let ack = "{\"at\":\"2026-03-13T16:00:00+07:00\",\"type\":\"acknowledged\"}\n";
+    fails(
+        &evaluate,
+        Some(&format!(
+            "{P2_FRIDAY}\n{{\"at\":\"2026-03-16T10:00:00+07:00\",\n"
+        )),
+        "<stdin>: line 3: not JSON",
+    );
+    fails(&evaluate, Some(&format!("{P2_FRIDAY}[1,2]\n")), "line 2");
+    fails(
+        &evaluate,
+        Some(&format!(
+            "{P2_FRIDAY}{{\"at\":\"2026-03-16T10:00:00+07:00\",\"type\":\"acked\"}}\n"
+        )),
+        "line 2: unknown event type \"acked\"",
+    );
+    fails(
+        &evaluate,
+        Some(&format!(
+            "{P2_FRIDAY}{{\"at\":\"2026-03-16T10:00:00\",\"type\":\"acknowledged\"}}\n"
+        )),
+        "line 2: \"at\"",
+    );
+    fails(
+        &evaluate,
+        Some(&format!(
+            "{P2_FRIDAY}{{\"at\":\"2026-03-16T10:00:00+07:00\",\"type\":\"paused\",\"reason\":\"lunch\"}}\n"
+        )),
+        "line 2: unknown pause reason \"lunch\"",
+    );
+    fails(
+        &evaluate,
+        Some("{\"at\":\"2026-03-13T16:30:00+07:00\",\"type\":\"created\",\"priority\":\"P9\"}\n"),
+        "unknown priority \"P9\" (this policy has P1, P2, P3)",
+    );
+    // A priority change to an unknown priority, after --now: still refused.
+    fails(
+        &[
+            "sla",
+            "evaluate",
+            "-p",
+            "innovasia",
+            "--events",
+            "-",
+            "--now",
+            "2026-03-16T09:00:00+07:00",
+        ],
+        Some(&format!(
+            "{P2_FRIDAY}{{\"at\":\"2026-03-16T12:00:00+07:00\",\"type\":\"priority\",\"to\":\"P0\"}}\n"
+        )),
+        "unknown priority \"P0\"",
+    );
+    fails(
+        &evaluate,
+        Some(&format!("{ack}{P2_FRIDAY}")),
+        "the first event must be \"created\", found \"acknowledged\"",
+    );
+    fails(&evaluate, Some(""), "no events");
+    fails(&evaluate, Some("\n\n"), "no events");
+    fails(
+        &evaluate,
+        Some("{\"at\":\"2300-01-01T00:00:00Z\",\"type\":\"created\",\"priority\":\"P2\"}\n"),
+        "line 1: \"at\" 2300-01-01T00:00:00Z: outside the supported range",
+    );
+    let (code, _, err) = run(&evaluate, Some("\u{0}\n"));
+    assert_eq!(code, 2, "{err}");
+    fails(
+        &[
+            "sla",
+            "evaluate",
+            "-p",
+            "innovasia",
+            "--events",
+            "/no/such.jsonl",
+        ],
+        None,
+        "cannot read /no/such.jsonl",
+    );
+    let dir = TempDir::new("events");
+    let file = dir.file("bad.jsonl", &format!("{P2_FRIDAY}\n\nnot json\n"));
+    fails(
+        &["sla", "evaluate", "-p", "innovasia", "--events", &file],
+        None,
+        &format!("{file}: line 4: not JSON"),
+    );
+    let huge = dir.file("huge.jsonl", &"\n".repeat(17 * 1024 * 1024));
+    fails(
+        &["sla", "evaluate", "-p", "innovasia", "--events", &huge],
+        None,
+        "larger than 16 MiB",
+    );
+}
+
+#[test]
+fn policy_and_sla_errors_are_one_line_and_exit_2() {
+    fails(
+        &["policy", "check", "--policy", "nope"],
+        None,
+        "unknown policy \"nope\": not a preset (ampocloud, innovasia, kinobi, benemica, microsoft-unified, microsoft-unified-uer) and no such file",
+    );
+    fails(
+        &["policy", "check", "--policy", "/no/such.toml"],
+        None,
+        "unknown policy \"/no/such.toml\"",
+    );
+    fails(&["policy", "check"], None, "--policy");
+    fails(&["policy"], None, "subcommand is required");
+    fails(&["sla"], None, "subcommand is required");
+    fails(
+        &["policy", "explain", "-p", "innovasia", "--lang", "fr"],
+        None,
+        "unknown language \"fr\": use id (Bahasa Indonesia) or en (English)",
+    );
+    let evaluate = |extra: &[&'static str]| {
+        let mut a = vec!["sla", "evaluate", "--events", "-"];
+        a.extend_from_slice(extra);
+        a
+    };
+    fails(
+        &evaluate(&["-p", "nope"]),
+        Some(P2_FRIDAY),
+        "unknown policy \"nope\"",
+    );
+    fails(
+        &evaluate(&["-p", "innovasia", "--now", "2026-03-16T09:00:00"]),
+        Some(P2_FRIDAY),
+        "--now: invalid time \"2026-03-16T09:00:00\": expected RFC 3339 with an offset",
+    );
+    fails(
+        &evaluate(&["-p", "innovasia", "--now", "monday"]),
+        Some(P2_FRIDAY),
+        "--now: invalid time",
+    );
+    fails(
+        &evaluate(&["-p", "innovasia", "--now", "2300-01-01T00:00:00Z"]),
+        Some(P2_FRIDAY),
+        "outside the supported range",
+    );
+    fails(
+        &evaluate(&["-p", "innovasia", "--now", "2026-03-13T16:00:00+07:00"]),
+        Some(P2_FRIDAY),
+        "--now 2026-03-13T16:00:00+07:00 is before the ticket's first event (2026-03-13T16:30:00+07:00)",
+    );
+    fails(
+        &evaluate(&["-p", "microsoft-unified", "--addon", "turbo"]),
+        Some("{\"at\":\"2026-03-13T16:30:00+07:00\",\"type\":\"created\",\"priority\":\"A\"}\n"),
+        "unknown add-on \"turbo\": this policy has uer, rapid_response, azure_event_management",
+    );
+    fails(
+        &evaluate(&["-p", "innovasia", "--addon", "uer"]),
+        Some(P2_FRIDAY),
+        "unknown add-on \"uer\": this policy has no add-ons",
+    );
+    fails(&["sla", "evaluate", "-p", "innovasia"], None, "--events");
+}
