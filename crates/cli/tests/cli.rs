@@ -715,15 +715,27 @@ fn policy_check_of_a_file() {
     assert!(out.contains("1 rule(s): half"), "{out}");
 }
 
+/// The line that starts a priority's block in `policy explain` and the two lines after it.
+fn priority_block(out: &str, head: &str) -> String {
+    let lines: Vec<&str> = out.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| l.contains(head))
+        .unwrap_or_else(|| panic!("{head} not in {out}"));
+    lines[i..(i + 3).min(lines.len())].join("\n")
+}
+
 #[test]
 fn policy_explain_in_both_languages() {
     let (code, id, err) = run(&["policy", "explain", "--policy", "innovasia"], None);
     assert_eq!((code, err.as_str()), (0, ""));
-    let p2 = id
-        .lines()
-        .find(|l| l.contains("P2 —"))
-        .unwrap_or_else(|| panic!("{id}"));
-    assert!(p2.contains("4 jam kerja") && p2.contains("WIB"), "{p2}");
+    // The priority heads its block; the first line under it is the initial response.
+    let p2 = priority_block(&id, "P2 —");
+    assert!(p2.contains("Menengah"), "{p2}");
+    assert!(
+        p2.contains("respons awal 4 jam kerja (Sen–Jum 09.00–17.00 WIB"),
+        "{p2}"
+    );
     let (_, same, _) = run(
         &["policy", "explain", "--policy", "innovasia", "--lang", "id"],
         None,
@@ -734,12 +746,9 @@ fn policy_explain_in_both_languages() {
         None,
     );
     assert_eq!(code, 0);
-    let p2 = en
-        .lines()
-        .find(|l| l.contains("P2 —"))
-        .unwrap_or_else(|| panic!("{en}"));
+    let p2 = priority_block(&en, "P2 —");
     assert!(
-        p2.contains("4 business hours") && p2.contains("WIB"),
+        p2.contains("initial response 4 business hours (Mon–Fri 09:00–17:00 WIB"),
         "{p2}"
     );
     for name in PRESETS {

@@ -278,15 +278,17 @@ pub fn explain(policy: &Policy, lang: Lang) -> String {
             if lines.is_empty() {
                 continue;
             }
-            let _ = writeln!(
-                out,
-                "  {} — {}: {}",
-                p.id,
-                p.name.get(lang),
-                lines.join("; ")
-            );
+            let _ = writeln!(out, "  {} — {}", p.id, p.name.get(lang));
+            for line in &lines {
+                let _ = writeln!(out, "      • {line}");
+            }
             if !p.impact.get(lang).is_empty() {
-                let _ = writeln!(out, "      {}", p.impact.get(lang));
+                let _ = writeln!(
+                    out,
+                    "      {}: {}",
+                    if id { "Dampak" } else { "Impact" },
+                    p.impact.get(lang)
+                );
             }
             for e in &p.examples {
                 let _ = writeln!(
