@@ -14,7 +14,8 @@ use tenggat_time::Calendar;
 use crate::error::EventError;
 use crate::event::{EventKind, TicketEvent};
 use crate::model::{
-    Metric, PauseReason, PriorityChange, ReopenRule, Satisfier, Target, TargetRule, Trigger,
+    EscalationRule, Metric, PauseReason, PriorityChange, ReopenRule, Satisfier, Target, TargetRule,
+    Trigger,
 };
 use crate::policy::Policy;
 
@@ -366,13 +367,13 @@ fn run_clock(spec: &ClockSpec, tl: &Timeline) -> ClockRun {
             }
             Some(Step::Close) => *closed = true,
             Some(Step::Reopen) => {
-                if *started {
-                    *closed = false;
-                    if resets && satisfied.is_some() {
-                        *satisfied = None;
-                        if spec.reopen == ReopenRule::Restart {
-                            run.restart_from = run.stretches.len();
-                        }
+                // Like a satisfying event, a reopening before the clock starts (before a
+                // priority change that restarts it) counts.
+                *closed = false;
+                if resets && satisfied.is_some() {
+                    *satisfied = None;
+                    if spec.reopen == ReopenRule::Restart {
+                        run.restart_from = run.stretches.len();
                     }
                 }
             }
@@ -476,7 +477,7 @@ impl ClockRun {
         match self.open {
             Some(s) => cal.due_nanos(s, threshold - acc).ok(),
             // A clock that starts after `now` (a report outside channel hours).
-            None if start > now && self.stretches.is_empty() => {
+            None if start > now && self.stretches.is_empty() && self.paused_now == 0 => {
                 cal.due_nanos(start, threshold).ok()
             }
             None => None,
@@ -522,7 +523,7 @@ pub fn evaluate(
     let mut runs: Vec<(Metric, &TargetRule, i64, Option<i64>, &Calendar)> = Vec::new();
 
     for metric in Metric::ALL {
-        let Some(rule) = policy.target_for(final_priority, &tl.kind, &tl.attrs, metric) else {
+        let Some(mut su) = setup(policy, &tl, final_priority, metric) else {
             // Channel response targets stand on their own.
             if metric != Metric::Response {
                 continue;
@@ -534,61 +535,39 @@ pub fn evaluate(
             metrics.push(result);
             continue;
         };
-        let (mut target, mut cal_name, mut paused_by) =
-            (rule.target, rule.calendar.clone(), rule.paused_by.clone());
-        let mut source = rule.source.clone();
-        if metric == Metric::Response
-            && let Some(ch) = tl.channel.as_deref().and_then(|c| policy.channel(c))
-            && let Some(resp) = ch.response
-        {
-            target = Target::Duration(resp);
-            cal_name = ch.calendar.clone().unwrap_or(cal_name);
-            paused_by = rule.paused_by.clone();
-            source = ch.source.clone().or(source);
-        }
-        let Some(cal) = policy.calendar(&cal_name) else {
-            continue;
-        };
         let mut start = start0.unwrap_or(tl.created);
         if policy.on_priority_change == PriorityChange::Restart && last_change > start {
             start = last_change;
         }
-        let mask = paused_by.iter().fold(0u8, |m, r| m | r.bit());
-        let spec = ClockSpec {
-            start,
-            pause_mask: mask,
-            stops: &rule.satisfied_by,
-            reopen: policy.on_reopen,
-        };
-        let mut run = run_clock(&spec, &tl);
+        let mut run = run_clock(&su.spec(start, policy), &tl);
         // Under `restart`, a metric met before the last change keeps the result of the period
-        // in which it was met.
+        // in which it was met: that period's clock, judged by that period's target.
         if policy.on_priority_change == PriorityChange::Restart
             && start > start0.unwrap_or(tl.created)
         {
-            let full = run_clock(
-                &ClockSpec {
-                    start: start0.unwrap_or(tl.created),
-                    ..spec
-                },
-                &tl,
-            );
+            let full = run_clock(&su.spec(start0.unwrap_or(tl.created), policy), &tl);
             if let Some(s) = full.satisfied_at.filter(|&s| s < start) {
                 let i = tl
                     .priorities
                     .partition_point(|p| p.0 <= s)
                     .saturating_sub(1);
                 let period_start = tl.priorities[i].0.max(start0.unwrap_or(tl.created));
-                run = run_clock(
-                    &ClockSpec {
-                        start: period_start,
-                        ..spec
-                    },
-                    &tl,
-                );
+                if let Some(earlier) = setup(policy, &tl, tl.priorities[i].1, metric) {
+                    su = earlier;
+                }
+                run = run_clock(&su.spec(period_start, policy), &tl);
                 start = period_start;
             }
         }
+        let Setup {
+            rule,
+            target,
+            cal_name,
+            source,
+        } = su;
+        let Some(cal) = policy.calendar(&cal_name) else {
+            continue;
+        };
         let target_nanos = match target {
             Target::Duration(d) => cal.resolve(d).ok(),
             _ => None,
@@ -625,12 +604,13 @@ pub fn evaluate(
                 result.breached_at = Some(ts(b));
                 result.due = Some(ts(b));
             } else if let Some(sat) = run.satisfied_at {
-                // Where the clock would have run out had it not been met.
+                // Where the clock would have run out had it not been met (it cannot run before
+                // its start: a reply before a channel opens).
                 result.state = State::Met;
-                result.due = cal.due_nanos(sat, d - elapsed).ok().map(ts);
+                result.due = cal.due_nanos(sat.max(start), d - elapsed).ok().map(ts);
             } else if run.closed {
                 result.state = State::NotApplicable;
-            } else if run.open.is_some() || start > now_n {
+            } else if run.open.is_some() || (start > now_n && run.paused_now == 0) {
                 result.state = State::Running;
                 result.due = crossing.map(ts);
                 result.remaining_nanos = Some(d - elapsed);
@@ -654,62 +634,75 @@ pub fn evaluate(
         if !(rule.kinds.is_empty() || rule.kinds.contains(&tl.kind)) {
             continue;
         }
-        let Some(&(_, target_rule, d, Some(start), cal)) = runs.iter().find(|r| r.0 == rule.metric)
-        else {
-            continue;
-        };
-        let threshold = match rule.trigger {
-            Trigger::Percent(p) => {
-                if d <= 0 {
+        let found = match policy.on_priority_change {
+            // One clock from the start with the final priority's target, looked at in every
+            // period with a matching priority.
+            PriorityChange::Retroactive => {
+                let Some(&(_, target_rule, d, Some(start), cal)) =
+                    runs.iter().find(|r| r.0 == rule.metric)
+                else {
                     continue;
+                };
+                rule_instant(
+                    policy,
+                    &tl,
+                    rule,
+                    (target_rule, d, cal),
+                    start,
+                    0..tl.priorities.len(),
+                )
+            }
+            // Each priority period has its own clock, started at the change with that
+            // period's target, so a rule fired in an earlier period stays fired.
+            PriorityChange::Restart => {
+                let Some(s0) = start0 else {
+                    continue;
+                };
+                let mut found = None;
+                for (i, &(p_start, p)) in tl.priorities.iter().enumerate() {
+                    if !(rule.priorities.is_empty() || rule.priorities.iter().any(|q| q == p)) {
+                        continue;
+                    }
+                    let Some(su) = setup(policy, &tl, p, rule.metric) else {
+                        continue;
+                    };
+                    let (Target::Duration(td), Some(cal)) =
+                        (su.target, policy.calendar(&su.cal_name))
+                    else {
+                        continue;
+                    };
+                    let Ok(d) = cal.resolve(td) else {
+                        continue;
+                    };
+                    let start = p_start.max(s0);
+                    // Disarmed for good before the period began.
+                    let full = run_clock(
+                        &ClockSpec {
+                            start: s0,
+                            pause_mask: mask_of(su.rule),
+                            stops: rule_stops(rule, su.rule),
+                            reopen: policy.on_reopen,
+                        },
+                        &tl,
+                    );
+                    if full.satisfied_at.is_some_and(|s| s < start) {
+                        continue;
+                    }
+                    found = rule_instant(policy, &tl, rule, (su.rule, d, cal), start, i..i + 1);
+                    if found.is_some() {
+                        break;
+                    }
                 }
-                (i128::from(d) * ((p * 1000.0).round() as i128) / 100_000) as i64
+                found
             }
-            Trigger::After(dur) => match cal.resolve(dur) {
-                Ok(n) => n,
-                Err(_) => continue,
-            },
         };
-        let mask = target_rule.paused_by.iter().fold(0u8, |m, r| m | r.bit());
-        let stops: &[Satisfier] = if rule.until.is_empty() {
-            &target_rule.satisfied_by
-        } else {
-            &rule.until
-        };
-        let run = run_clock(
-            &ClockSpec {
-                start,
-                pause_mask: mask,
-                stops,
-                reopen: policy.on_reopen,
-            },
-            &tl,
-        );
-        let Some(c) = run.crossing(cal, threshold, start, now_n) else {
-            continue;
-        };
-        let stop = run.stopped_at.unwrap_or(i64::MAX);
-        // The first instant in a period with a matching priority at which the threshold is
-        // reached and the rule is still armed.
-        let mut fire = None;
-        for (i, &(p_start, p)) in tl.priorities.iter().enumerate() {
-            if !(rule.priorities.is_empty() || rule.priorities.iter().any(|q| q == p)) {
-                continue;
-            }
-            let p_end = tl.priorities.get(i + 1).map_or(i64::MAX, |n| n.0);
-            let at = c.max(p_start);
-            if at < p_end && at <= stop {
-                fire = Some(at);
-                break;
-            }
-        }
-        match fire {
-            Some(at) if at <= now_n => fired.push(FiredRule {
+        match found {
+            Some((at, _)) if at <= now_n => fired.push(FiredRule {
                 level: rule.level,
                 rule: rule.id.clone(),
                 at: ts(at),
             }),
-            Some(at) if run.open.is_some() || start > now_n => note_change(at),
+            Some((at, true)) => note_change(at),
             _ => {}
         }
     }
@@ -724,6 +717,112 @@ pub fn evaluate(
         escalation: EscalationResult { level, fired },
         next_change: next_change.map(ts),
     })
+}
+
+/// What measures one metric of a ticket with a given priority: the target entry, with the
+/// response target of the ticket's channel applied.
+struct Setup<'p> {
+    rule: &'p TargetRule,
+    target: Target,
+    cal_name: String,
+    source: Option<String>,
+}
+
+impl Setup<'_> {
+    fn spec(&self, start: i64, policy: &Policy) -> ClockSpec<'_> {
+        ClockSpec {
+            start,
+            pause_mask: mask_of(self.rule),
+            stops: &self.rule.satisfied_by,
+            reopen: policy.on_reopen,
+        }
+    }
+}
+
+fn setup<'p>(
+    policy: &'p Policy,
+    tl: &Timeline,
+    priority: &str,
+    metric: Metric,
+) -> Option<Setup<'p>> {
+    let rule = policy.target_for(priority, &tl.kind, &tl.attrs, metric)?;
+    let mut su = Setup {
+        rule,
+        target: rule.target,
+        cal_name: rule.calendar.clone(),
+        source: rule.source.clone(),
+    };
+    if metric == Metric::Response
+        && let Some(ch) = tl.channel.as_deref().and_then(|c| policy.channel(c))
+        && let Some(resp) = ch.response
+    {
+        su.target = Target::Duration(resp);
+        su.cal_name = ch.calendar.clone().unwrap_or(su.cal_name);
+        su.source = ch.source.clone().or(su.source);
+    }
+    Some(su)
+}
+
+/// The pause reasons a target honours, as bits.
+fn mask_of(rule: &TargetRule) -> u8 {
+    rule.paused_by.iter().fold(0u8, |m, r| m | r.bit())
+}
+
+/// The events that disarm an escalation rule.
+fn rule_stops<'a>(rule: &'a EscalationRule, target_rule: &'a TargetRule) -> &'a [Satisfier] {
+    if rule.until.is_empty() {
+        &target_rule.satisfied_by
+    } else {
+        &rule.until
+    }
+}
+
+/// Where an escalation rule fires on the clock of a target (`(entry, target nanos, calendar)`)
+/// started at `start`, looking at the priority periods `periods` only: the first instant in a
+/// period with a matching priority at which the threshold is reached and the rule is still
+/// armed; with whether that clock still runs at `now` (for `next_change`).
+fn rule_instant(
+    policy: &Policy,
+    tl: &Timeline,
+    rule: &EscalationRule,
+    (target_rule, d, cal): (&TargetRule, i64, &Calendar),
+    start: i64,
+    periods: std::ops::Range<usize>,
+) -> Option<(i64, bool)> {
+    let threshold = match rule.trigger {
+        Trigger::Percent(p) => {
+            if d <= 0 {
+                return None;
+            }
+            (i128::from(d) * ((p * 1000.0).round() as i128) / 100_000) as i64
+        }
+        Trigger::After(dur) => cal.resolve(dur).ok()?,
+    };
+    let run = run_clock(
+        &ClockSpec {
+            start,
+            pause_mask: mask_of(target_rule),
+            stops: rule_stops(rule, target_rule),
+            reopen: policy.on_reopen,
+        },
+        tl,
+    );
+    let c = run.crossing(cal, threshold, start, tl.now)?;
+    let stop = run.stopped_at.unwrap_or(i64::MAX);
+    for i in periods {
+        let (p_start, p) = tl.priorities[i];
+        if !(rule.priorities.is_empty() || rule.priorities.iter().any(|q| q == p)) {
+            continue;
+        }
+        let p_end = tl.priorities.get(i + 1).map_or(i64::MAX, |n| n.0);
+        let at = c.max(p_start);
+        // As for a metric, an event that disarms the rule at the very instant it would fire
+        // is in time.
+        if at < p_end && at <= stop && run.satisfied_at.is_none_or(|s| at < s) {
+            return Some((at, run.open.is_some() || start > tl.now));
+        }
+    }
+    None
 }
 
 fn stretches(run: &ClockRun, now: i64) -> Vec<(Timestamp, Timestamp)> {
@@ -768,7 +867,11 @@ fn channel_response(
     let (state, due, remaining) = if let Some(b) = breach {
         (State::Breached, Some(b), None)
     } else if let Some(sat) = run.satisfied_at {
-        (State::Met, cal.due_nanos(sat, d - elapsed).ok(), None)
+        (
+            State::Met,
+            cal.due_nanos(sat.max(start), d - elapsed).ok(),
+            None,
+        )
     } else if run.closed {
         (State::NotApplicable, None, None)
     } else {
