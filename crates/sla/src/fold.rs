@@ -159,9 +159,17 @@ impl<'e> Timeline<'e> {
         events: &'e [TicketEvent],
         now: i64,
     ) -> Result<Timeline<'e>, EventError> {
-        let mut order: Vec<usize> = (0..events.len()).collect();
-        order.sort_by_key(|&i| events[i].at);
-        let mut iter = order.into_iter().map(|i| &events[i]);
+        // Events are usually stored in order; sort (stably) only when they are not.
+        let sorted: Vec<&TicketEvent>;
+        let mut iter: Box<dyn Iterator<Item = &TicketEvent>> = if events.is_sorted_by_key(|e| e.at)
+        {
+            Box::new(events.iter())
+        } else {
+            let mut v: Vec<&TicketEvent> = events.iter().collect();
+            v.sort_by_key(|e| e.at);
+            sorted = v;
+            Box::new(sorted.iter().copied())
+        };
         let first = iter.next().ok_or_else(|| {
             EventError::Invalid("no events: a ticket starts with \"created\"".into())
         })?;
@@ -445,43 +453,64 @@ fn run_clock(spec: &ClockSpec, tl: &Timeline) -> ClockRun {
 }
 
 impl ClockRun {
-    /// Business time counted so far (since the last restart).
-    fn elapsed(&self, cal: &Calendar, now: i64) -> i64 {
-        let mut sum = 0;
-        for &(s, e) in &self.stretches[self.restart_from..] {
-            sum += cal.elapsed_nanos(s, e).unwrap_or(0);
-        }
-        if let Some(s) = self.open {
-            sum += cal.elapsed_nanos(s, now).unwrap_or(0);
-        }
-        sum
-    }
-
-    /// The first instant at which the business time reaches `threshold` (possibly after
-    /// `now`, projected on the running stretch), if it does.
-    fn crossing(&self, cal: &Calendar, threshold: i64, start: i64, now: i64) -> Option<i64> {
+    /// In one pass over the stretches (each measured once): the business time counted so far
+    /// (since the last restart), and the first instant at which it reaches `threshold`
+    /// (possibly after `now`, projected on the running stretch), if it does.
+    fn measure(
+        &self,
+        cal: &Calendar,
+        threshold: Option<i64>,
+        start: i64,
+        now: i64,
+    ) -> (i64, Option<i64>) {
         let mut acc = 0;
+        let mut total = 0;
+        let mut crossing = None;
         for (i, &(s, e)) in self.stretches.iter().enumerate() {
             if i == self.restart_from && i > 0 {
                 acc = 0;
             }
             let el = cal.elapsed_nanos(s, e).unwrap_or(0);
-            if acc + el >= threshold {
-                return cal.due_nanos(s, threshold - acc).ok();
+            if let Some(t) = threshold
+                && crossing.is_none()
+                && acc + el >= t
+            {
+                crossing = cal.due_nanos(s, t - acc).ok();
             }
             acc += el;
+            if i >= self.restart_from {
+                total += el;
+            }
         }
         if self.restart_from == self.stretches.len() && self.restart_from > 0 {
             acc = 0;
         }
-        match self.open {
-            Some(s) => cal.due_nanos(s, threshold - acc).ok(),
-            // A clock that starts after `now` (a report outside channel hours).
-            None if start > now && self.stretches.is_empty() && self.paused_now == 0 => {
-                cal.due_nanos(start, threshold).ok()
-            }
-            None => None,
+        if let Some(s) = self.open {
+            total += cal.elapsed_nanos(s, now).unwrap_or(0);
         }
+        if let Some(t) = threshold
+            && crossing.is_none()
+        {
+            crossing = match self.open {
+                Some(s) => cal.due_nanos(s, t - acc).ok(),
+                // A clock that starts after `now` (a report outside channel hours).
+                None if start > now && self.stretches.is_empty() && self.paused_now == 0 => {
+                    cal.due_nanos(start, t).ok()
+                }
+                None => None,
+            };
+        }
+        (total, crossing)
+    }
+
+    /// Business time counted so far (since the last restart).
+    fn elapsed(&self, cal: &Calendar, now: i64) -> i64 {
+        self.measure(cal, None, 0, now).0
+    }
+
+    /// The first instant at which the business time reaches `threshold`, if it does.
+    fn crossing(&self, cal: &Calendar, threshold: i64, start: i64, now: i64) -> Option<i64> {
+        self.measure(cal, Some(threshold), start, now).1
     }
 }
 
@@ -572,7 +601,8 @@ pub fn evaluate(
             Target::Duration(d) => cal.resolve(d).ok(),
             _ => None,
         };
-        let elapsed = run.elapsed(cal, now_n);
+        let threshold = target_nanos.filter(|_| start0.is_some());
+        let (elapsed, crossing) = run.measure(cal, threshold, start, now_n);
         let stretches = stretches(&run, now_n);
         let paused_reasons: Vec<PauseReason> = PauseReason::ALL
             .into_iter()
@@ -596,7 +626,6 @@ pub fn evaluate(
             source,
         };
         if let (Some(d), Some(_)) = (target_nanos, start0) {
-            let crossing = run.crossing(cal, d, start, now_n);
             result.percent_elapsed = Some(elapsed as f64 * 100.0 / d as f64);
             let breach = crossing.filter(|&c| c <= now_n && run.satisfied_at.is_none_or(|s| c < s));
             if let Some(b) = breach {
@@ -630,6 +659,7 @@ pub fn evaluate(
 
     // Escalation rules.
     let mut fired = Vec::new();
+    let mut cache: RunCache = Vec::new();
     for rule in &policy.escalation.rules {
         if !(rule.kinds.is_empty() || rule.kinds.contains(&tl.kind)) {
             continue;
@@ -650,6 +680,7 @@ pub fn evaluate(
                     (target_rule, d, cal),
                     start,
                     0..tl.priorities.len(),
+                    &mut cache,
                 )
             }
             // Each priority period has its own clock, started at the change with that
@@ -688,7 +719,15 @@ pub fn evaluate(
                     if full.satisfied_at.is_some_and(|s| s < start) {
                         continue;
                     }
-                    found = rule_instant(policy, &tl, rule, (su.rule, d, cal), start, i..i + 1);
+                    found = rule_instant(
+                        policy,
+                        &tl,
+                        rule,
+                        (su.rule, d, cal),
+                        start,
+                        i..i + 1,
+                        &mut cache,
+                    );
                     if found.is_some() {
                         break;
                     }
@@ -768,6 +807,9 @@ fn mask_of(rule: &TargetRule) -> u8 {
     rule.paused_by.iter().fold(0u8, |m, r| m | r.bit())
 }
 
+/// Clock runs shared by escalation rules: (start, target entry, stop events, run).
+type RunCache<'p> = Vec<(i64, &'p TargetRule, &'p [Satisfier], ClockRun)>;
+
 /// The events that disarm an escalation rule.
 fn rule_stops<'a>(rule: &'a EscalationRule, target_rule: &'a TargetRule) -> &'a [Satisfier] {
     if rule.until.is_empty() {
@@ -781,13 +823,14 @@ fn rule_stops<'a>(rule: &'a EscalationRule, target_rule: &'a TargetRule) -> &'a 
 /// started at `start`, looking at the priority periods `periods` only: the first instant in a
 /// period with a matching priority at which the threshold is reached and the rule is still
 /// armed; with whether that clock still runs at `now` (for `next_change`).
-fn rule_instant(
+fn rule_instant<'p>(
     policy: &Policy,
     tl: &Timeline,
-    rule: &EscalationRule,
-    (target_rule, d, cal): (&TargetRule, i64, &Calendar),
+    rule: &'p EscalationRule,
+    (target_rule, d, cal): (&'p TargetRule, i64, &Calendar),
     start: i64,
     periods: std::ops::Range<usize>,
+    cache: &mut RunCache<'p>,
 ) -> Option<(i64, bool)> {
     let threshold = match rule.trigger {
         Trigger::Percent(p) => {
@@ -798,15 +841,28 @@ fn rule_instant(
         }
         Trigger::After(dur) => cal.resolve(dur).ok()?,
     };
-    let run = run_clock(
-        &ClockSpec {
-            start,
-            pause_mask: mask_of(target_rule),
-            stops: rule_stops(rule, target_rule),
-            reopen: policy.on_reopen,
-        },
-        tl,
-    );
+    // Rules on the same clock (same start, target entry and stop events) share one run.
+    let stops = rule_stops(rule, target_rule);
+    let index = match cache
+        .iter()
+        .position(|(s, t, st, _)| *s == start && std::ptr::eq(*t, target_rule) && *st == stops)
+    {
+        Some(i) => i,
+        None => {
+            let run = run_clock(
+                &ClockSpec {
+                    start,
+                    pause_mask: mask_of(target_rule),
+                    stops,
+                    reopen: policy.on_reopen,
+                },
+                tl,
+            );
+            cache.push((start, target_rule, stops, run));
+            cache.len() - 1
+        }
+    };
+    let run = &cache[index].3;
     let c = run.crossing(cal, threshold, start, tl.now)?;
     let stop = run.stopped_at.unwrap_or(i64::MAX);
     for i in periods {
