@@ -322,6 +322,9 @@ impl<'e> Timeline<'e> {
 /// How one clock runs.
 struct ClockSpec<'a> {
     start: i64,
+    /// Where the clock ends regardless of events (the end of a priority period under
+    /// `restart`); `None` for clocks that run until `now`.
+    end: Option<i64>,
     pause_mask: u8,
     stops: &'a [Satisfier],
     reopen: ReopenRule,
@@ -400,6 +403,9 @@ fn run_clock(spec: &ClockSpec, tl: &Timeline) -> ClockRun {
     };
     let mut pending_start = true;
     for &(at, step) in &tl.steps {
+        if spec.end.is_some_and(|end| at >= end) {
+            break;
+        }
         if pending_start && at >= spec.start {
             apply(
                 &mut run,
@@ -435,6 +441,12 @@ fn run_clock(spec: &ClockSpec, tl: &Timeline) -> ClockRun {
             &mut started,
             &mut since,
         );
+    }
+    if let Some(end) = spec.end.filter(|&end| end <= tl.now)
+        && let Some(s) = since.take()
+        && end > s
+    {
+        run.stretches.push((s, end));
     }
     run.open = since;
     run.satisfied_at = satisfied;
@@ -569,23 +581,51 @@ pub fn evaluate(
             start = last_change;
         }
         let mut run = run_clock(&su.spec(start, policy), &tl);
-        // Under `restart`, a metric met before the last change keeps the result of the period
-        // in which it was met: that period's clock, judged by that period's target.
+        // Under `restart`, each priority period has its own clock with its own target. The
+        // first period in which the metric was met or breached decides it for good: a
+        // severity change does not undo a response already given, nor a breach already
+        // suffered.
         if policy.on_priority_change == PriorityChange::Restart
             && start > start0.unwrap_or(tl.created)
         {
-            let full = run_clock(&su.spec(start0.unwrap_or(tl.created), policy), &tl);
-            if let Some(s) = full.satisfied_at.filter(|&s| s < start) {
-                let i = tl
-                    .priorities
-                    .partition_point(|p| p.0 <= s)
-                    .saturating_sub(1);
-                let period_start = tl.priorities[i].0.max(start0.unwrap_or(tl.created));
-                if let Some(earlier) = setup(policy, &tl, tl.priorities[i].1, metric) {
-                    su = earlier;
+            let s0 = start0.unwrap_or(tl.created);
+            let periods = tl.priorities.len();
+            for i in 0..periods.saturating_sub(1) {
+                let period_start = tl.priorities[i].0.max(s0);
+                let period_end = tl.priorities[i + 1].0;
+                if period_start >= period_end {
+                    continue;
                 }
-                run = run_clock(&su.spec(period_start, policy), &tl);
-                start = period_start;
+                let Some(earlier) = setup(policy, &tl, tl.priorities[i].1, metric) else {
+                    continue;
+                };
+                let period_run = run_clock(
+                    &ClockSpec {
+                        end: Some(period_end),
+                        ..earlier.spec(period_start, policy)
+                    },
+                    &tl,
+                );
+                let met_here = period_run.satisfied_at.is_some_and(|s| s < period_end);
+                let breached_here = match (earlier.target, policy.calendar(&earlier.cal_name)) {
+                    (Target::Duration(td), Some(cal)) => cal.resolve(td).ok().and_then(|d| {
+                        period_run
+                            .crossing(cal, d, period_start, now_n)
+                            .filter(|&c| {
+                                c < period_end
+                                    && c <= now_n
+                                    && period_run.satisfied_at.is_none_or(|s| c < s)
+                            })
+                    }),
+                    _ => None,
+                }
+                .is_some();
+                if met_here || breached_here {
+                    su = earlier;
+                    run = period_run;
+                    start = period_start;
+                    break;
+                }
             }
         }
         let Setup {
@@ -713,6 +753,7 @@ pub fn evaluate(
                             pause_mask: mask_of(su.rule),
                             stops: rule_stops(rule, su.rule),
                             reopen: policy.on_reopen,
+                            end: None,
                         },
                         &tl,
                     );
@@ -774,6 +815,7 @@ impl Setup<'_> {
             pause_mask: mask_of(self.rule),
             stops: &self.rule.satisfied_by,
             reopen: policy.on_reopen,
+            end: None,
         }
     }
 }
@@ -855,6 +897,7 @@ fn rule_instant<'p>(
                     pause_mask: mask_of(target_rule),
                     stops,
                     reopen: policy.on_reopen,
+                    end: None,
                 },
                 tl,
             );
@@ -914,6 +957,7 @@ fn channel_response(
             pause_mask: 0,
             stops: &stops,
             reopen: policy.on_reopen,
+            end: None,
         },
         tl,
     );

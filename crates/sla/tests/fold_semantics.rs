@@ -497,9 +497,21 @@ fn restart_lowering_keeps_a_rule_fired_while_high() {
     let e = eval(&p, &ev, "2026-03-02 12:00");
     assert_eq!(fired(&e), rules(&[("high-after-2h", "2026-03-02 11:00")]));
     assert_eq!(e.escalation.level, 3);
-    // The clocks restarted at 11:30 as low: response 2 h → 13:30 (the next change); the
-    // resolution's 75 % (12 h: Mon 5.5 h, Tue 6.5 h) → Tue 15:30.
-    assert_eq!(e.next_change, Some(wib("2026-03-02 13:30")));
+    // The response was breached at 10:00 while high (1 h): lowering the priority does not
+    // undo a breach already suffered. The resolution was neither met nor breached while high,
+    // so it restarted at 11:30 as low: its 75 % (12 h: Mon 5.5 h, Tue 6.5 h) → Tue 15:30 is
+    // the next change.
+    assert_clock(
+        &e,
+        Metric::Response,
+        State::Breached,
+        Some("2026-03-02 10:00"),
+    );
+    assert_eq!(
+        metric(&e, Metric::Response).breached_at,
+        Some(wib("2026-03-02 10:00"))
+    );
+    assert_eq!(e.next_change, Some(wib("2026-03-03 15:30")));
     let e = eval(&p, &ev, "2026-03-03 15:30");
     assert_eq!(
         fired(&e),
