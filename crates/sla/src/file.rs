@@ -564,7 +564,12 @@ impl Policy {
                 "",
                 e.message().trim().replace('\n', " "),
             );
-            err.location.field = None;
+            // serde names the field it does not know: "unknown field `x`, expected …".
+            err.location.field = err
+                .message
+                .strip_prefix("unknown field `")
+                .and_then(|rest| rest.split('`').next())
+                .map(str::to_string);
             err
         })?;
 

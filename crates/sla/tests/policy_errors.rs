@@ -314,12 +314,14 @@ fn unknown_field() {
     assert_eq!(e.code, "policy.syntax", "{e}");
     assert_eq!(e.location.line, Some(line_of(&text, "deadline")), "{e}");
     assert!(e.message.contains("deadline"), "{e}");
+    assert_eq!(e.location.field.as_deref(), Some("deadline"), "{e}");
     // At the top level.
     let text = format!("{BASE}colour = \"blue\"\n");
     let e = error(&text);
     assert_eq!(e.code, "policy.syntax", "{e}");
     assert_eq!(e.location.line, Some(line_of(&text, "colour")), "{e}");
     assert!(e.message.contains("colour"), "{e}");
+    assert_eq!(e.location.field.as_deref(), Some("colour"), "{e}");
 }
 
 #[test]
