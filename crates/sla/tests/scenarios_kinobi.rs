@@ -278,3 +278,40 @@ fn s1_lowered_to_s4() {
         Some("2026-03-04 10:00"),
     );
 }
+
+/// §2 "Cakupan dukungan tambahan atau premium dapat tersedia": the `premium_24x7` add-on
+/// replaces the support calendar, so a Saturday report runs at once.
+#[test]
+fn premium_24x7_addon_replaces_the_support_hours() {
+    let standard = kinobi();
+    let premium = kinobi().with_addon("premium_24x7").unwrap();
+    let ev = ["2026-03-14 10:00 created priority=S1"];
+    // Standard: Saturday is closed; Mon 16 Mar 09:00 + 2 h = 11:00.
+    let e = eval(&standard, &ev, "2026-03-14 11:00");
+    assert_clock(
+        &e,
+        Metric::Response,
+        State::Running,
+        Some("2026-03-16 11:00"),
+    );
+    // Premium: around the clock, Sat 10:00 + 2 h = 12:00.
+    let e = eval(&premium, &ev, "2026-03-14 11:00");
+    assert_clock(
+        &e,
+        Metric::Response,
+        State::Running,
+        Some("2026-03-14 12:00"),
+    );
+    // S3's one business day stays 9 hours of support time: Sat 10:00 + 9 h = 19:00.
+    let e = eval(
+        &premium,
+        &["2026-03-14 10:00 created priority=S3"],
+        "2026-03-14 11:00",
+    );
+    assert_clock(
+        &e,
+        Metric::Response,
+        State::Running,
+        Some("2026-03-14 19:00"),
+    );
+}
