@@ -5,9 +5,11 @@
 mod batch;
 mod calendar_arg;
 mod cmd_calendar;
+mod cmd_migrate;
 mod cmd_policy;
 mod cmd_sla;
 mod cmd_time;
+mod config;
 mod input;
 
 use std::process::ExitCode;
@@ -37,6 +39,17 @@ enum Command {
     /// Evaluate the SLA clocks of a ticket.
     #[command(subcommand)]
     Sla(SlaCommand),
+    /// Print an annotated example configuration (tenggat.toml).
+    DefaultConfig,
+    /// Bring the configured database's schema up to date.
+    Migrate {
+        /// Configuration file (default: ./tenggat.toml when it exists).
+        #[arg(long, value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
+        /// Create a missing SQLite file (only the default ./tenggat.db is created without it).
+        #[arg(long)]
+        create: bool,
+    },
 }
 
 /// Arguments of `tenggat due`.
@@ -179,6 +192,11 @@ fn main() -> ExitCode {
         }
         Command::Calendar(CalendarCommand::Check { file }) => cmd_calendar::check(&file),
         Command::Calendar(CalendarCommand::List) => cmd_calendar::list(),
+        Command::Migrate { config, create } => cmd_migrate::run(config.as_deref(), create),
+        Command::DefaultConfig => {
+            print!("{}", config::annotated_default());
+            Ok(())
+        }
         Command::Policy(PolicyCommand::Check(a)) => cmd_policy::check(&a.policy),
         Command::Policy(PolicyCommand::Explain { policy, lang }) => {
             cmd_policy::explain(&policy.policy, &lang)

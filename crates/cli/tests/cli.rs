@@ -655,6 +655,10 @@ impl TempDir {
         TempDir(dir)
     }
 
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
     fn file(&self, name: &str, text: &str) -> String {
         let path = self.0.join(name);
         std::fs::write(&path, text).expect("temp file");
@@ -1251,4 +1255,153 @@ fn policy_and_sla_errors_are_one_line_and_exit_2() {
         "unknown add-on \"uer\": this policy has no add-ons",
     );
     fails(&["sla", "evaluate", "-p", "innovasia"], None, "--events");
+}
+
+#[test]
+fn default_config_is_annotated_and_valid() {
+    let (code, out, err) = run(&["default-config"], None);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(
+        out.contains("database_url = \"sqlite://./tenggat.db\""),
+        "{out}"
+    );
+    assert!(
+        out.lines().filter(|l| l.starts_with('#')).count() >= 5,
+        "{out}"
+    );
+}
+
+/// Runs `tenggat` in `dir` with extra environment variables.
+fn run_in(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = tenggat();
+    cmd.current_dir(dir)
+        .args(args)
+        .env_remove("TENGGAT_DATABASE_URL");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn migrate_creates_only_the_default_database() {
+    let dir = TempDir::new("migrate");
+    // No configuration: the default ./tenggat.db is created and migrated.
+    let (code, out, err) = run_in(dir.path(), &["migrate"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("up to date"), "{out}");
+    assert!(dir.path().join("tenggat.db").is_file());
+    // Again: nothing left to apply.
+    let (code, out, _) = run_in(dir.path(), &["migrate"], &[]);
+    assert_eq!(code, 0);
+    assert!(!out.contains("applied"), "{out}");
+    // A mistyped URL is an error, never a new empty database.
+    let (code, _, err) = run_in(
+        dir.path(),
+        &["migrate"],
+        &[("TENGGAT_DATABASE_URL", "sqlite://./tengat.db")],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!dir.path().join("tengat.db").exists());
+    // … unless creation is asked for.
+    let (code, _, err) = run_in(
+        dir.path(),
+        &["migrate", "--create"],
+        &[("TENGGAT_DATABASE_URL", "sqlite://./other.db")],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(dir.path().join("other.db").is_file());
+    // Unknown schemes and misspelt keys are errors.
+    let (code, _, err) = run_in(
+        dir.path(),
+        &["migrate"],
+        &[("TENGGAT_DATABASE_URL", "mysql://root@localhost/x")],
+    );
+    assert_eq!(code, 2, "{err}");
+    std::fs::write(
+        dir.path().join("tenggat.toml"),
+        "database_ulr = \"sqlite://./x.db\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = run_in(dir.path(), &["migrate"], &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("database_ulr"), "{err}");
+    // The file is read: it names the database.
+    std::fs::write(
+        dir.path().join("tenggat.toml"),
+        "database_url = \"sqlite://./from-file.db\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = run_in(dir.path(), &["migrate", "--create"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(dir.path().join("from-file.db").is_file());
+    // The environment wins over the file.
+    let (code, _, err) = run_in(
+        dir.path(),
+        &["migrate", "--create"],
+        &[("TENGGAT_DATABASE_URL", "sqlite://./from-env.db")],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(dir.path().join("from-env.db").is_file());
+    // An explicit --config that does not exist is an error.
+    let (code, _, err) = run_in(dir.path(), &["migrate", "--config", "nope.toml"], &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("nope.toml"), "{err}");
+}
+
+#[test]
+fn migrate_on_postgres_when_configured() {
+    let Ok(url) = std::env::var("TENGGAT_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must set TENGGAT_TEST_POSTGRES_URL"
+        );
+        return;
+    };
+    // A database of its own, made and dropped with psql.
+    let name = format!("tenggat_cli_{}", std::process::id());
+    let psql = |sql: &str| {
+        let out = std::process::Command::new("psql")
+            .args([url.as_str(), "-v", "ON_ERROR_STOP=1", "-c", sql])
+            .output()
+            .expect("psql runs");
+        assert!(
+            out.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    psql(&format!("DROP DATABASE IF EXISTS {name}"));
+    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
+    let db_url = format!("{base}/{name}");
+    let dir = TempDir::new("migrate-pg");
+    // It does not exist yet: an error naming it, never a silent creation.
+    let (code, _, err) = run_in(
+        dir.path(),
+        &["migrate"],
+        &[("TENGGAT_DATABASE_URL", &db_url)],
+    );
+    assert_eq!(code, 2, "{err}");
+    psql(&format!("CREATE DATABASE {name}"));
+    let (code, out, err) = run_in(
+        dir.path(),
+        &["migrate"],
+        &[("TENGGAT_DATABASE_URL", &db_url)],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("up to date"), "{out}");
+    let (code, out, _) = run_in(
+        dir.path(),
+        &["migrate"],
+        &[("TENGGAT_DATABASE_URL", &db_url)],
+    );
+    assert_eq!(code, 0);
+    assert!(!out.contains("applied"), "{out}");
+    psql(&format!("DROP DATABASE {name}"));
 }

@@ -392,10 +392,10 @@ fn run_clock(spec: &ClockSpec, tl: &Timeline) -> ClockRun {
         }
         let is = *started && running(*active, *closed, *satisfied);
         if was && !is {
-            if let Some(s) = since.take() {
-                if at > s {
-                    run.stretches.push((s, at));
-                }
+            if let Some(s) = since.take()
+                && at > s
+            {
+                run.stretches.push((s, at));
             }
         } else if !was && is {
             *since = Some(at);

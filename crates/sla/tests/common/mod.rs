@@ -115,12 +115,12 @@ pub fn invariants(e: &Evaluation) {
             }
             State::NotApplicable => assert!(m.breached_at.is_none(), "{m:?}"),
         }
-        if m.state == State::Running {
-            if let Some(due) = m.due {
-                assert!(due > e.now, "a running clock due at {due} <= now {}", e.now);
-                // Something changes at the latest when the clock runs out.
-                assert!(e.next_change.is_some_and(|n| n <= due), "{e:?}");
-            }
+        if m.state == State::Running
+            && let Some(due) = m.due
+        {
+            assert!(due > e.now, "a running clock due at {due} <= now {}", e.now);
+            // Something changes at the latest when the clock runs out.
+            assert!(e.next_change.is_some_and(|n| n <= due), "{e:?}");
         }
     }
     let mut seen = std::collections::BTreeSet::new();

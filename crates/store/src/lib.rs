@@ -1,0 +1,178 @@
+//! Storage for Tenggat: SQLite (embedded default) and PostgreSQL (scale-out) behind one
+//! [`Store`] trait, each with its own embedded migrations.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), tenggat_store::StoreError> {
+//! use tenggat_store::{Store, open};
+//! let db = open("sqlite://tenggat.db", true).await?;
+//! let applied = db.migrate().await?;
+//! println!("{}: applied {applied:?}", db.backend_name());
+//! let open_tickets = db
+//!     .count_tickets(&tenggat_store::TicketFilter { open_only: true, ..Default::default() })
+//!     .await?;
+//! # let _ = open_tickets; Ok(()) }
+//! ```
+//!
+//! Instants are stored as nanoseconds since 1970 UTC in 64-bit integers on both backends (see
+//! `docs/architecture.md`, "Storage"); the event log is append-only and every change to a
+//! ticket is written in one transaction with its event.
+
+mod error;
+pub mod model;
+mod postgres;
+mod rows;
+mod sql;
+mod sqlite;
+mod store;
+mod url;
+
+use std::collections::HashSet;
+
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+
+pub use error::StoreError;
+pub use model::*;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+pub use store::{Store, StoreResult};
+pub use url::redact_url;
+
+/// A store on either backend; implements [`Store`] by delegation so callers need no generics.
+#[derive(Debug, Clone)]
+pub enum Database {
+    /// SQLite.
+    Sqlite(SqliteStore),
+    /// PostgreSQL.
+    Postgres(PgStore),
+}
+
+/// Opens the database a URL names: `sqlite://PATH` or `sqlite:PATH` (relative paths are
+/// relative to the working directory), `postgres://…` or `postgresql://…`.
+///
+/// A SQLite file that does not exist is created only when `create` is true; a PostgreSQL
+/// database that does not exist is an error naming it. Any other scheme is `store.config`.
+/// Errors never contain the URL's password.
+pub async fn open(url: &str, create: bool) -> Result<Database, StoreError> {
+    match url::parse(url)? {
+        url::DbUrl::Sqlite(path) => Ok(Database::Sqlite(SqliteStore::open(&path, create).await?)),
+        url::DbUrl::Postgres(url) => Ok(Database::Postgres(PgStore::open(&url).await?)),
+    }
+}
+
+impl Database {
+    /// Applies pending migrations; returns the names of those applied (`0001_initial`).
+    pub async fn migrate(&self) -> StoreResult<Vec<String>> {
+        <Database as Store>::migrate(self).await
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        <Database as Store>::backend_name(self)
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        match self {
+            Database::Sqlite(s) => s.close().await,
+            Database::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// Hex SHA-256 of a secret token: what the store keeps of API and password-setup tokens.
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    let mut out = String::with_capacity(64);
+    for byte in digest.iter() {
+        out.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
+        out.push(char::from(b"0123456789abcdef"[usize::from(byte & 15)]));
+    }
+    out
+}
+
+/// Names (`0001_initial`) of the migrations that were not applied before.
+fn applied_names(migrator: &sqlx::migrate::Migrator, before: &HashSet<i64>) -> Vec<String> {
+    migrator
+        .iter()
+        .filter(|m| m.migration_type.is_up_migration() && !before.contains(&m.version))
+        .map(|m| format!("{:04}_{}", m.version, m.description.replace(' ', "_")))
+        .collect()
+}
+
+macro_rules! delegate {
+    ($(fn $name:ident(&self $(, $arg:ident : $ty:ty)*) -> $ret:ty;)*) => {
+        impl Store for Database {
+            fn backend_name(&self) -> &'static str {
+                match self {
+                    Database::Sqlite(s) => s.backend_name(),
+                    Database::Postgres(p) => p.backend_name(),
+                }
+            }
+            $(
+                async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    match self {
+                        Database::Sqlite(s) => s.$name($($arg),*).await,
+                        Database::Postgres(p) => p.$name($($arg),*).await,
+                    }
+                }
+            )*
+        }
+    };
+}
+
+delegate! {
+    fn migrate(&self) -> StoreResult<Vec<String>>;
+    fn create_organisation(&self, new: &NewOrganisation) -> StoreResult<Organisation>;
+    fn get_organisation(&self, id: i64) -> StoreResult<Organisation>;
+    fn organisation_by_slug(&self, slug: &str) -> StoreResult<Option<Organisation>>;
+    fn list_organisations(&self, kind: Option<OrgKind>) -> StoreResult<Vec<Organisation>>;
+    fn create_user(&self, new: &NewUser) -> StoreResult<User>;
+    fn get_user(&self, id: i64) -> StoreResult<User>;
+    fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
+    fn users_of_organisation(&self, organisation_id: i64) -> StoreResult<Vec<User>>;
+    fn update_user(&self, id: i64, update: &UserUpdate) -> StoreResult<User>;
+    fn set_password_hash(&self, user_id: i64, password_hash: &str) -> StoreResult<()>;
+    fn set_password_setup_token(&self, user_id: i64, token_hash: &str, expires_at: Timestamp) -> StoreResult<()>;
+    fn use_password_setup_token(&self, token_hash: &str, now: Timestamp, password_hash: &str) -> StoreResult<User>;
+    fn create_api_token(&self, new: &NewApiToken) -> StoreResult<ApiToken>;
+    fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>>;
+    fn api_tokens_of_user(&self, user_id: i64) -> StoreResult<Vec<ApiToken>>;
+    fn revoke_api_token(&self, id: i64, at: Timestamp) -> StoreResult<()>;
+    fn create_policy(&self, new: &NewPolicy) -> StoreResult<StoredPolicy>;
+    fn get_policy(&self, id: i64) -> StoreResult<StoredPolicy>;
+    fn list_policies(&self) -> StoreResult<Vec<StoredPolicy>>;
+    fn create_contract(&self, new: &NewContract) -> StoreResult<Contract>;
+    fn get_contract(&self, id: i64, scope: Option<i64>) -> StoreResult<Contract>;
+    fn contracts_of_organisation(&self, customer_org_id: i64) -> StoreResult<Vec<Contract>>;
+    fn set_contract_policy(&self, id: i64, policy: &PolicyRef, add_ons: &[String]) -> StoreResult<Contract>;
+    fn set_designated_contacts(&self, id: i64, only: bool, user_ids: &[i64]) -> StoreResult<Contract>;
+    fn create_ticket(&self, new: &NewTicket, created: &NewEvent) -> StoreResult<TicketWithEvent>;
+    fn get_ticket(&self, id: i64, scope: Option<i64>) -> StoreResult<Ticket>;
+    fn ticket_by_number(&self, provider_id: i64, number: i64, scope: Option<i64>) -> StoreResult<Ticket>;
+    fn list_tickets(&self, filter: &TicketFilter) -> StoreResult<TicketPage>;
+    fn count_tickets(&self, filter: &TicketFilter) -> StoreResult<i64>;
+    fn append_event(&self, ticket_id: i64, scope: Option<i64>, event: &NewEvent, update: &TicketUpdate) -> StoreResult<TicketWithEvent>;
+    fn ticket_events(&self, ticket_id: i64, scope: Option<i64>, include_internal: bool) -> StoreResult<Vec<StoredEvent>>;
+    fn update_sla_cache(&self, ticket_id: i64, seq: i64, cache: &SlaCache) -> StoreResult<bool>;
+    fn open_tickets_of_contract(&self, contract_id: i64) -> StoreResult<Vec<i64>>;
+    fn tickets_changing_by(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<i64>>;
+    fn add_attachment(&self, new: &NewAttachment) -> StoreResult<Attachment>;
+    fn get_attachment(&self, id: i64, scope: Option<i64>) -> StoreResult<Attachment>;
+    fn attachments_of_ticket(&self, ticket_id: i64, scope: Option<i64>) -> StoreResult<Vec<Attachment>>;
+    fn claim_idempotency(&self, principal: &str, key: &str, request_hash: &str, now: Timestamp) -> StoreResult<IdempotencyClaim>;
+    fn complete_idempotency(&self, principal: &str, key: &str, status: u16, body: &str) -> StoreResult<()>;
+    fn release_idempotency(&self, principal: &str, key: &str) -> StoreResult<()>;
+    fn purge_idempotency(&self, before: Timestamp) -> StoreResult<u64>;
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn token_hash_is_hex_sha256() {
+        assert_eq!(
+            super::token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

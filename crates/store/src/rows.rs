@@ -1,0 +1,521 @@
+//! Database rows as both drivers decode them, and their conversion to the model.
+//!
+//! Every column type here decodes the same on SQLite and PostgreSQL: `i64` (INTEGER/BIGINT),
+//! `String` (TEXT), `bool` (0/1 / BOOLEAN), `Json<…>` (TEXT / JSONB).
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde_json::Value;
+use sqlx::types::Json;
+
+use crate::error::StoreError;
+use crate::model::*;
+
+/// The `next_due` stored for "no pending due instant" (sorts last).
+pub(crate) const NO_DUE: i64 = i64::MAX;
+
+/// An instant as nanoseconds since 1970 UTC (1677-09-21 to 2262-04-11).
+pub(crate) fn ns(t: Timestamp) -> Result<i64, StoreError> {
+    i64::try_from(t.as_nanosecond())
+        .map_err(|_| StoreError::Invalid(format!("instant {t} is outside 1677–2262")))
+}
+
+/// An optional instant as nanoseconds.
+pub(crate) fn ns_opt(t: Option<Timestamp>) -> Result<Option<i64>, StoreError> {
+    t.map(ns).transpose()
+}
+
+/// Nanoseconds back to an instant.
+pub(crate) fn ts(n: i64) -> Result<Timestamp, StoreError> {
+    Timestamp::from_nanosecond(i128::from(n))
+        .map_err(|e| StoreError::Database(format!("stored instant {n} is invalid: {e}")))
+}
+
+fn ts_opt(n: Option<i64>) -> Result<Option<Timestamp>, StoreError> {
+    n.map(ts).transpose()
+}
+
+fn date(text: &str) -> Result<Date, StoreError> {
+    text.parse()
+        .map_err(|e| StoreError::Database(format!("stored date {text:?} is invalid: {e}")))
+}
+
+fn stored<T: std::str::FromStr<Err = StoreError>>(text: &str) -> Result<T, StoreError> {
+    text.parse()
+        .map_err(|e: StoreError| StoreError::Database(format!("stored value: {e}")))
+}
+
+/// Refuses an empty (or all-blank) required text.
+pub(crate) fn required(text: &str, what: &str) -> Result<(), StoreError> {
+    if text.trim().is_empty() {
+        Err(StoreError::Invalid(format!("{what} must not be empty")))
+    } else {
+        Ok(())
+    }
+}
+
+/// Refuses a JSON value that is not an object.
+pub(crate) fn object(value: &Value, what: &str) -> Result<(), StoreError> {
+    if value.is_object() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!("{what} must be a JSON object")))
+    }
+}
+
+/// The SLA cache as the three stored columns.
+pub(crate) type CacheCols<'a> = (Option<Json<&'a Value>>, Option<i64>, i64);
+
+pub(crate) fn cache_cols(cache: Option<&SlaCache>) -> Result<CacheCols<'_>, StoreError> {
+    Ok(match cache {
+        None => (None, None, NO_DUE),
+        Some(c) => (
+            Some(Json(&c.sla)),
+            ns_opt(c.next_change)?,
+            ns_opt(c.next_due)?.unwrap_or(NO_DUE),
+        ),
+    })
+}
+
+macro_rules! org_cols {
+    () => {
+        "id, kind, name, slug, created_at"
+    };
+}
+pub(crate) use org_cols;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct OrgRow {
+    id: i64,
+    kind: String,
+    name: String,
+    slug: String,
+    created_at: i64,
+}
+
+impl TryFrom<OrgRow> for Organisation {
+    type Error = StoreError;
+    fn try_from(r: OrgRow) -> Result<Organisation, StoreError> {
+        Ok(Organisation {
+            id: r.id,
+            kind: stored(&r.kind)?,
+            name: r.name,
+            slug: r.slug,
+            created_at: ts(r.created_at)?,
+        })
+    }
+}
+
+macro_rules! user_cols {
+    () => {
+        "id, organisation_id, email, name, role, password_hash, language, disabled, created_at"
+    };
+}
+pub(crate) use user_cols;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    id: i64,
+    organisation_id: i64,
+    email: String,
+    name: String,
+    role: String,
+    password_hash: Option<String>,
+    language: String,
+    disabled: bool,
+    created_at: i64,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+    fn try_from(r: UserRow) -> Result<User, StoreError> {
+        Ok(User {
+            id: r.id,
+            organisation_id: r.organisation_id,
+            email: r.email,
+            name: r.name,
+            role: stored(&r.role)?,
+            password_hash: r.password_hash,
+            language: stored(&r.language)?,
+            disabled: r.disabled,
+            created_at: ts(r.created_at)?,
+        })
+    }
+}
+
+/// E-mail addresses are compared and stored lower-cased and trimmed.
+pub(crate) fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+macro_rules! token_cols {
+    () => {
+        "id, user_id, name, scopes, token_hash, created_at, revoked_at"
+    };
+}
+pub(crate) use token_cols;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct TokenRow {
+    id: i64,
+    user_id: i64,
+    name: String,
+    scopes: Json<Vec<String>>,
+    token_hash: String,
+    created_at: i64,
+    revoked_at: Option<i64>,
+}
+
+impl TryFrom<TokenRow> for ApiToken {
+    type Error = StoreError;
+    fn try_from(r: TokenRow) -> Result<ApiToken, StoreError> {
+        Ok(ApiToken {
+            id: r.id,
+            user_id: r.user_id,
+            name: r.name,
+            scopes: r.scopes.0,
+            token_hash: r.token_hash,
+            created_at: ts(r.created_at)?,
+            revoked_at: ts_opt(r.revoked_at)?,
+        })
+    }
+}
+
+macro_rules! policy_cols {
+    () => {
+        "id, name, version, source, created_by, created_at"
+    };
+}
+pub(crate) use policy_cols;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct PolicyRow {
+    id: i64,
+    name: String,
+    version: i64,
+    source: String,
+    created_by: Option<i64>,
+    created_at: i64,
+}
+
+impl TryFrom<PolicyRow> for StoredPolicy {
+    type Error = StoreError;
+    fn try_from(r: PolicyRow) -> Result<StoredPolicy, StoreError> {
+        Ok(StoredPolicy {
+            id: r.id,
+            name: r.name,
+            version: r.version,
+            source: r.source,
+            created_by: r.created_by,
+            created_at: ts(r.created_at)?,
+        })
+    }
+}
+
+macro_rules! contract_cols {
+    () => {
+        "id, provider_id, customer_org_id, policy_preset, policy_id, add_ons, monthly_fee_minor, \
+         currency, term_start, term_end, designated_contacts_only, created_at"
+    };
+}
+pub(crate) use contract_cols;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ContractRow {
+    pub(crate) id: i64,
+    provider_id: i64,
+    pub(crate) customer_org_id: i64,
+    policy_preset: Option<String>,
+    policy_id: Option<i64>,
+    add_ons: Json<Vec<String>>,
+    monthly_fee_minor: i64,
+    currency: String,
+    term_start: String,
+    term_end: Option<String>,
+    designated_contacts_only: bool,
+    created_at: i64,
+}
+
+impl ContractRow {
+    pub(crate) fn into_contract(self, contacts: Vec<i64>) -> Result<Contract, StoreError> {
+        let policy = match (self.policy_preset, self.policy_id) {
+            (Some(name), None) => PolicyRef::Preset(name),
+            (None, Some(id)) => PolicyRef::Uploaded(id),
+            _ => {
+                return Err(StoreError::Database(format!(
+                    "contract {} has no single policy",
+                    self.id
+                )));
+            }
+        };
+        Ok(Contract {
+            id: self.id,
+            provider_id: self.provider_id,
+            customer_org_id: self.customer_org_id,
+            policy,
+            add_ons: self.add_ons.0,
+            monthly_fee_minor: self.monthly_fee_minor,
+            currency: self.currency,
+            term_start: date(&self.term_start)?,
+            term_end: self.term_end.as_deref().map(date).transpose()?,
+            designated_contacts_only: self.designated_contacts_only,
+            designated_contacts: contacts,
+            created_at: ts(self.created_at)?,
+        })
+    }
+}
+
+/// A policy reference as the two stored columns.
+pub(crate) fn policy_ref_cols(
+    policy: &PolicyRef,
+) -> Result<(Option<&str>, Option<i64>), StoreError> {
+    Ok(match policy {
+        PolicyRef::Preset(name) => {
+            required(name, "policy preset name")?;
+            (Some(name.as_str()), None)
+        }
+        PolicyRef::Uploaded(id) => (None, Some(*id)),
+    })
+}
+
+/// Sorted, without duplicates.
+pub(crate) fn unique_ids(ids: &[i64]) -> Vec<i64> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+macro_rules! ticket_cols {
+    () => {
+        "id, provider_id, number, contract_id, customer_org_id, kind, priority, attributes, \
+         channel, reporter_id, title, description, fields, observed_at, observed_tz, status, \
+         assignee_id, created_at, updated_at, last_seq, sla, sla_seq, next_change, next_due"
+    };
+}
+pub(crate) use ticket_cols;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct TicketRow {
+    id: i64,
+    provider_id: i64,
+    number: i64,
+    contract_id: i64,
+    customer_org_id: i64,
+    kind: String,
+    priority: String,
+    attributes: Json<Value>,
+    channel: Option<String>,
+    reporter_id: Option<i64>,
+    title: String,
+    description: String,
+    fields: Json<Value>,
+    observed_at: Option<i64>,
+    observed_tz: Option<String>,
+    status: String,
+    assignee_id: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+    last_seq: i64,
+    sla: Option<Json<Value>>,
+    sla_seq: i64,
+    next_change: Option<i64>,
+    pub(crate) next_due: i64,
+}
+
+impl TicketRow {
+    pub(crate) fn cursor(&self) -> TicketCursor {
+        TicketCursor {
+            next_due: self.next_due,
+            id: self.id,
+        }
+    }
+}
+
+impl TryFrom<TicketRow> for Ticket {
+    type Error = StoreError;
+    fn try_from(r: TicketRow) -> Result<Ticket, StoreError> {
+        let sla = match r.sla {
+            None => None,
+            Some(Json(sla)) => Some(SlaCache {
+                sla,
+                next_change: ts_opt(r.next_change)?,
+                next_due: if r.next_due == NO_DUE {
+                    None
+                } else {
+                    Some(ts(r.next_due)?)
+                },
+            }),
+        };
+        Ok(Ticket {
+            id: r.id,
+            provider_id: r.provider_id,
+            number: r.number,
+            contract_id: r.contract_id,
+            customer_org_id: r.customer_org_id,
+            kind: r.kind,
+            priority: r.priority,
+            attributes: r.attributes.0,
+            channel: r.channel,
+            reporter_id: r.reporter_id,
+            title: r.title,
+            description: r.description,
+            fields: r.fields.0,
+            observed_at: ts_opt(r.observed_at)?,
+            observed_tz: r.observed_tz,
+            status: stored(&r.status)?,
+            assignee_id: r.assignee_id,
+            created_at: ts(r.created_at)?,
+            updated_at: ts(r.updated_at)?,
+            last_seq: r.last_seq,
+            sla,
+            sla_seq: r.sla_seq,
+        })
+    }
+}
+
+macro_rules! event_cols {
+    () => {
+        "id, ticket_id, seq, at, event_type, payload, actor_id, visibility"
+    };
+}
+pub(crate) use event_cols;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct EventRow {
+    id: i64,
+    ticket_id: i64,
+    seq: i64,
+    at: i64,
+    event_type: String,
+    payload: Json<Value>,
+    actor_id: Option<i64>,
+    visibility: String,
+}
+
+impl TryFrom<EventRow> for StoredEvent {
+    type Error = StoreError;
+    fn try_from(r: EventRow) -> Result<StoredEvent, StoreError> {
+        Ok(StoredEvent {
+            id: r.id,
+            ticket_id: r.ticket_id,
+            seq: r.seq,
+            at: ts(r.at)?,
+            event_type: r.event_type,
+            payload: r.payload.0,
+            actor_id: r.actor_id,
+            visibility: stored(&r.visibility)?,
+        })
+    }
+}
+
+/// Checks an event before it is written.
+pub(crate) fn check_event(event: &NewEvent) -> Result<(), StoreError> {
+    required(&event.event_type, "event type")?;
+    object(&event.payload, "event payload")
+}
+
+macro_rules! attachment_cols {
+    () => {
+        "id, ticket_id, file_name, content_type, size, sha256, storage_path, uploaded_by, created_at"
+    };
+}
+pub(crate) use attachment_cols;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AttachmentRow {
+    id: i64,
+    ticket_id: i64,
+    file_name: String,
+    content_type: String,
+    size: i64,
+    sha256: String,
+    storage_path: String,
+    uploaded_by: Option<i64>,
+    created_at: i64,
+}
+
+impl TryFrom<AttachmentRow> for Attachment {
+    type Error = StoreError;
+    fn try_from(r: AttachmentRow) -> Result<Attachment, StoreError> {
+        Ok(Attachment {
+            id: r.id,
+            ticket_id: r.ticket_id,
+            file_name: r.file_name,
+            content_type: r.content_type,
+            size: r.size,
+            sha256: r.sha256,
+            storage_path: r.storage_path,
+            uploaded_by: r.uploaded_by,
+            created_at: ts(r.created_at)?,
+        })
+    }
+}
+
+/// A value bound into a query built at run time.
+pub(crate) enum Bind {
+    I64(i64),
+    Text(String),
+    Bool(bool),
+}
+
+/// The `WHERE` clause of a ticket list (placeholders `$1…`, the same on both backends) and
+/// its values.
+pub(crate) fn ticket_where(
+    filter: &TicketFilter,
+    with_cursor: bool,
+) -> Result<(String, Vec<Bind>), StoreError> {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut binds: Vec<Bind> = Vec::new();
+    let next = |b: Bind, binds: &mut Vec<Bind>| {
+        binds.push(b);
+        format!("${}", binds.len())
+    };
+    if let Some(org) = filter.customer_org_id {
+        let p = next(Bind::I64(org), &mut binds);
+        clauses.push(format!("customer_org_id = {p}"));
+    }
+    if !filter.statuses.is_empty() {
+        let ps: Vec<String> = filter
+            .statuses
+            .iter()
+            .map(|s| next(Bind::Text(s.as_str().to_string()), &mut binds))
+            .collect();
+        clauses.push(format!("status IN ({})", ps.join(", ")));
+    }
+    if let Some(priority) = &filter.priority {
+        let p = next(Bind::Text(priority.clone()), &mut binds);
+        clauses.push(format!("priority = {p}"));
+    }
+    if let Some(assignee) = filter.assignee_id {
+        let p = next(Bind::I64(assignee), &mut binds);
+        clauses.push(format!("assignee_id = {p}"));
+    }
+    if let Some(before) = filter.due_before {
+        let p = next(Bind::I64(ns(before)?), &mut binds);
+        clauses.push(format!("next_due < {p}"));
+    }
+    if filter.open_only {
+        let p = next(Bind::Bool(true), &mut binds);
+        clauses.push(format!("is_open = {p}"));
+    }
+    if with_cursor && let Some(after) = filter.after {
+        let a = next(Bind::I64(after.next_due), &mut binds);
+        let b = next(Bind::I64(after.id), &mut binds);
+        clauses.push(format!("(next_due, id) > ({a}, {b})"));
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    Ok((sql, binds))
+}
+
+/// The page size a filter asks for.
+pub(crate) fn page_size(filter: &TicketFilter) -> u32 {
+    match filter.limit {
+        0 => 50,
+        n => n.min(MAX_PAGE),
+    }
+}

@@ -1,0 +1,1042 @@
+//! The SQL both backends share, expanded once per backend with its concrete pool type.
+//!
+//! The statements are written to mean the same on SQLite and PostgreSQL (numbered `$n`
+//! placeholders, `RETURNING`, `ON CONFLICT`, row-value comparison). Expanding them per backend
+//! rather than writing one function generic over `sqlx::Database` keeps every call concretely
+//! typed (no `for<'c> Executor<'c>` bounds). Each backend provides `begin_write()` (SQLite:
+//! `BEGIN IMMEDIATE`, so a transaction that reads before it writes never fails to upgrade its
+//! lock), `migrate()` and `backend_name()`; anything backend-specific stays in its module.
+
+macro_rules! impl_store {
+    ($store:ty, $backend:literal) => {
+        impl $crate::store::Store for $store {
+            fn backend_name(&self) -> &'static str {
+                $backend
+            }
+
+            async fn migrate(&self) -> $crate::store::StoreResult<Vec<String>> {
+                self.run_migrations().await
+            }
+
+            // ---- organisations
+
+            async fn create_organisation(
+                &self,
+                new: &NewOrganisation,
+            ) -> StoreResult<Organisation> {
+                required(&new.name, "organisation name")?;
+                required(&new.slug, "organisation slug")?;
+                let row: OrgRow = sqlx::query_as(concat!(
+                    "INSERT INTO organisations (kind, name, slug, created_at) \
+                     VALUES ($1, $2, $3, $4) RETURNING ",
+                    org_cols!()
+                ))
+                .bind(new.kind.as_str())
+                .bind(&new.name)
+                .bind(&new.slug)
+                .bind(ns(new.created_at)?)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.try_into()
+            }
+
+            async fn get_organisation(&self, id: i64) -> StoreResult<Organisation> {
+                let row: Option<OrgRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    org_cols!(),
+                    " FROM organisations WHERE id = $1"
+                ))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.ok_or(StoreError::NotFound("organisation"))?.try_into()
+            }
+
+            async fn organisation_by_slug(&self, slug: &str) -> StoreResult<Option<Organisation>> {
+                let row: Option<OrgRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    org_cols!(),
+                    " FROM organisations WHERE slug = $1"
+                ))
+                .bind(slug)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.map(Organisation::try_from).transpose()
+            }
+
+            async fn list_organisations(
+                &self,
+                kind: Option<OrgKind>,
+            ) -> StoreResult<Vec<Organisation>> {
+                let rows: Vec<OrgRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    org_cols!(),
+                    " FROM organisations WHERE ($1 IS NULL OR kind = $1) ORDER BY id"
+                ))
+                .bind(kind.map(OrgKind::as_str))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error)?;
+                rows.into_iter().map(Organisation::try_from).collect()
+            }
+
+            // ---- users
+
+            async fn create_user(&self, new: &NewUser) -> StoreResult<User> {
+                let email = normalise_email(&new.email);
+                required(&email, "e-mail")?;
+                required(&new.name, "user name")?;
+                let row: UserRow = sqlx::query_as(concat!(
+                    "INSERT INTO users (organisation_id, email, name, role, language, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
+                    user_cols!()
+                ))
+                .bind(new.organisation_id)
+                .bind(&email)
+                .bind(&new.name)
+                .bind(new.role.as_str())
+                .bind(new.language.as_str())
+                .bind(ns(new.created_at)?)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.try_into()
+            }
+
+            async fn get_user(&self, id: i64) -> StoreResult<User> {
+                let row: Option<UserRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    user_cols!(),
+                    " FROM users WHERE id = $1"
+                ))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.ok_or(StoreError::NotFound("user"))?.try_into()
+            }
+
+            async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+                let row: Option<UserRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    user_cols!(),
+                    " FROM users WHERE email = $1"
+                ))
+                .bind(normalise_email(email))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.map(User::try_from).transpose()
+            }
+
+            async fn users_of_organisation(&self, organisation_id: i64) -> StoreResult<Vec<User>> {
+                let rows: Vec<UserRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    user_cols!(),
+                    " FROM users WHERE organisation_id = $1 ORDER BY id"
+                ))
+                .bind(organisation_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error)?;
+                rows.into_iter().map(User::try_from).collect()
+            }
+
+            async fn update_user(&self, id: i64, update: &UserUpdate) -> StoreResult<User> {
+                if let Some(name) = &update.name {
+                    required(name, "user name")?;
+                }
+                let row: Option<UserRow> = sqlx::query_as(concat!(
+                    "UPDATE users SET name = COALESCE($2, name), role = COALESCE($3, role), \
+                     language = COALESCE($4, language), disabled = COALESCE($5, disabled) \
+                     WHERE id = $1 RETURNING ",
+                    user_cols!()
+                ))
+                .bind(id)
+                .bind(update.name.as_deref())
+                .bind(update.role.map(Role::as_str))
+                .bind(update.language.map(Language::as_str))
+                .bind(update.disabled)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.ok_or(StoreError::NotFound("user"))?.try_into()
+            }
+
+            async fn set_password_hash(&self, user_id: i64, password_hash: &str) -> StoreResult<()> {
+                required(password_hash, "password hash")?;
+                let done = sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+                    .bind(user_id)
+                    .bind(password_hash)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_error)?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound("user"));
+                }
+                Ok(())
+            }
+
+            async fn set_password_setup_token(
+                &self,
+                user_id: i64,
+                token_hash: &str,
+                expires_at: Timestamp,
+            ) -> StoreResult<()> {
+                required(token_hash, "token hash")?;
+                let done = sqlx::query(
+                    "UPDATE users SET setup_token_hash = $2, setup_token_expires_at = $3 \
+                     WHERE id = $1",
+                )
+                .bind(user_id)
+                .bind(token_hash)
+                .bind(ns(expires_at)?)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound("user"));
+                }
+                Ok(())
+            }
+
+            async fn use_password_setup_token(
+                &self,
+                token_hash: &str,
+                now: Timestamp,
+                password_hash: &str,
+            ) -> StoreResult<User> {
+                required(password_hash, "password hash")?;
+                let row: Option<UserRow> = sqlx::query_as(concat!(
+                    "UPDATE users SET password_hash = $3, setup_token_hash = NULL, \
+                     setup_token_expires_at = NULL \
+                     WHERE setup_token_hash = $1 AND setup_token_expires_at > $2 RETURNING ",
+                    user_cols!()
+                ))
+                .bind(token_hash)
+                .bind(ns(now)?)
+                .bind(password_hash)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.ok_or(StoreError::NotFound("password setup token"))?
+                    .try_into()
+            }
+
+            // ---- API tokens
+
+            async fn create_api_token(&self, new: &NewApiToken) -> StoreResult<ApiToken> {
+                required(&new.name, "token name")?;
+                required(&new.token_hash, "token hash")?;
+                let row: TokenRow = sqlx::query_as(concat!(
+                    "INSERT INTO api_tokens (user_id, name, scopes, token_hash, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING ",
+                    token_cols!()
+                ))
+                .bind(new.user_id)
+                .bind(&new.name)
+                .bind(Json(&new.scopes))
+                .bind(&new.token_hash)
+                .bind(ns(new.created_at)?)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.try_into()
+            }
+
+            async fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
+                let row: Option<TokenRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    token_cols!(),
+                    " FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
+                ))
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.map(ApiToken::try_from).transpose()
+            }
+
+            async fn api_tokens_of_user(&self, user_id: i64) -> StoreResult<Vec<ApiToken>> {
+                let rows: Vec<TokenRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    token_cols!(),
+                    " FROM api_tokens WHERE user_id = $1 ORDER BY id"
+                ))
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error)?;
+                rows.into_iter().map(ApiToken::try_from).collect()
+            }
+
+            async fn revoke_api_token(&self, id: i64, at: Timestamp) -> StoreResult<()> {
+                let done = sqlx::query(
+                    "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1",
+                )
+                .bind(id)
+                .bind(ns(at)?)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound("API token"));
+                }
+                Ok(())
+            }
+
+            // ---- policies
+
+            async fn create_policy(&self, new: &NewPolicy) -> StoreResult<StoredPolicy> {
+                required(&new.name, "policy name")?;
+                required(&new.source, "policy source")?;
+                // One statement: the version is the next for the name; a concurrent upload of
+                // the same name fails on UNIQUE (name, version) instead of duplicating it.
+                let row: PolicyRow = sqlx::query_as(concat!(
+                    "INSERT INTO policies (name, version, source, created_by, created_at) \
+                     SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4 FROM policies \
+                     WHERE name = $1 RETURNING ",
+                    policy_cols!()
+                ))
+                .bind(&new.name)
+                .bind(&new.source)
+                .bind(new.created_by)
+                .bind(ns(new.created_at)?)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.try_into()
+            }
+
+            async fn get_policy(&self, id: i64) -> StoreResult<StoredPolicy> {
+                let row: Option<PolicyRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    policy_cols!(),
+                    " FROM policies WHERE id = $1"
+                ))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.ok_or(StoreError::NotFound("policy"))?.try_into()
+            }
+
+            async fn list_policies(&self) -> StoreResult<Vec<StoredPolicy>> {
+                let rows: Vec<PolicyRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    policy_cols!(),
+                    " FROM policies ORDER BY name, version"
+                ))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error)?;
+                rows.into_iter().map(StoredPolicy::try_from).collect()
+            }
+
+            // ---- contracts
+
+            async fn create_contract(&self, new: &NewContract) -> StoreResult<Contract> {
+                let (preset, policy_id) = policy_ref_cols(&new.policy)?;
+                required(&new.currency, "currency")?;
+                if let Some(end) = new.term_end
+                    && end < new.term_start
+                {
+                    return Err(StoreError::Invalid(format!(
+                        "the term ends ({end}) before it starts ({})",
+                        new.term_start
+                    )));
+                }
+                let mut tx = self.begin_write().await?;
+                for (id, kind) in [
+                    (new.provider_id, OrgKind::Provider),
+                    (new.customer_org_id, OrgKind::Customer),
+                ] {
+                    let found: Option<String> =
+                        sqlx::query_scalar("SELECT kind FROM organisations WHERE id = $1")
+                            .bind(id)
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                    if found.as_deref() != Some(kind.as_str()) {
+                        return Err(StoreError::Invalid(format!(
+                            "organisation {id} is not a {kind} organisation"
+                        )));
+                    }
+                }
+                let row: ContractRow = sqlx::query_as(concat!(
+                    "INSERT INTO contracts (provider_id, customer_org_id, policy_preset, policy_id, \
+                     add_ons, monthly_fee_minor, currency, term_start, term_end, \
+                     designated_contacts_only, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ",
+                    contract_cols!()
+                ))
+                .bind(new.provider_id)
+                .bind(new.customer_org_id)
+                .bind(preset)
+                .bind(policy_id)
+                .bind(Json(&new.add_ons))
+                .bind(new.monthly_fee_minor)
+                .bind(&new.currency)
+                .bind(new.term_start.to_string())
+                .bind(new.term_end.map(|d| d.to_string()))
+                .bind(new.designated_contacts_only)
+                .bind(ns(new.created_at)?)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+                let contacts = unique_ids(&new.designated_contacts);
+                for user in &contacts {
+                    let done = sqlx::query(
+                        "INSERT INTO contract_contacts (contract_id, user_id) \
+                         SELECT $1, id FROM users WHERE id = $2 AND organisation_id = $3",
+                    )
+                    .bind(row.id)
+                    .bind(*user)
+                    .bind(new.customer_org_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    if done.rows_affected() != 1 {
+                        return Err(StoreError::Invalid(format!(
+                            "user {user} is not a user of the customer organisation"
+                        )));
+                    }
+                }
+                tx.commit().await.map_err(db_error)?;
+                row.into_contract(contacts)
+            }
+
+            async fn get_contract(&self, id: i64, scope: Option<i64>) -> StoreResult<Contract> {
+                let row: Option<ContractRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    contract_cols!(),
+                    " FROM contracts WHERE id = $1 AND ($2 IS NULL OR customer_org_id = $2)"
+                ))
+                .bind(id)
+                .bind(scope)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
+                let row = row.ok_or(StoreError::NotFound("contract"))?;
+                let contacts = self.contacts(row.id).await?;
+                row.into_contract(contacts)
+            }
+
+            async fn contracts_of_organisation(
+                &self,
+                customer_org_id: i64,
+            ) -> StoreResult<Vec<Contract>> {
+                let rows: Vec<ContractRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    contract_cols!(),
+                    " FROM contracts WHERE customer_org_id = $1 ORDER BY id"
+                ))
+                .bind(customer_org_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let contacts = self.contacts(row.id).await?;
+                    out.push(row.into_contract(contacts)?);
+                }
+                Ok(out)
+            }
+
+            async fn set_contract_policy(
+                &self,
+                id: i64,
+                policy: &PolicyRef,
+                add_ons: &[String],
+            ) -> StoreResult<Contract> {
+                let (preset, policy_id) = policy_ref_cols(policy)?;
+                let done = sqlx::query(
+                    "UPDATE contracts SET policy_preset = $2, policy_id = $3, add_ons = $4 \
+                     WHERE id = $1",
+                )
+                .bind(id)
+                .bind(preset)
+                .bind(policy_id)
+                .bind(Json(add_ons))
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound("contract"));
+                }
+                self.get_contract(id, None).await
+            }
+
+            async fn set_designated_contacts(
+                &self,
+                id: i64,
+                only: bool,
+                user_ids: &[i64],
+            ) -> StoreResult<Contract> {
+                let mut tx = self.begin_write().await?;
+                let customer: Option<i64> = sqlx::query_scalar(
+                    "UPDATE contracts SET designated_contacts_only = $2 WHERE id = $1 \
+                     RETURNING customer_org_id",
+                )
+                .bind(id)
+                .bind(only)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_error)?;
+                let customer = customer.ok_or(StoreError::NotFound("contract"))?;
+                sqlx::query("DELETE FROM contract_contacts WHERE contract_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                for user in unique_ids(user_ids) {
+                    let done = sqlx::query(
+                        "INSERT INTO contract_contacts (contract_id, user_id) \
+                         SELECT $1, id FROM users WHERE id = $2 AND organisation_id = $3",
+                    )
+                    .bind(id)
+                    .bind(user)
+                    .bind(customer)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    if done.rows_affected() != 1 {
+                        return Err(StoreError::Invalid(format!(
+                            "user {user} is not a user of the customer organisation"
+                        )));
+                    }
+                }
+                tx.commit().await.map_err(db_error)?;
+                self.get_contract(id, None).await
+            }
+
+            // ---- tickets
+
+            async fn create_ticket(
+                &self,
+                new: &NewTicket,
+                created: &NewEvent,
+            ) -> StoreResult<TicketWithEvent> {
+                required(&new.kind, "kind")?;
+                required(&new.priority, "priority")?;
+                required(&new.title, "title")?;
+                object(&new.attributes, "attributes")?;
+                object(&new.fields, "fields")?;
+                check_event(created)?;
+                if created.event_type != "created" {
+                    return Err(StoreError::Invalid(format!(
+                        "a ticket's first event is \"created\", not {:?}",
+                        created.event_type
+                    )));
+                }
+                let (sla, next_change, next_due) = cache_cols(new.sla.as_ref())?;
+                let created_at = ns(new.created_at)?;
+                let mut tx = self.begin_write().await?;
+                let contract: Option<(i64, i64)> = sqlx::query_as(
+                    "SELECT provider_id, customer_org_id FROM contracts WHERE id = $1",
+                )
+                .bind(new.contract_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_error)?;
+                let provider = match contract {
+                    Some((provider, customer)) if customer == new.customer_org_id => provider,
+                    _ => return Err(StoreError::NotFound("contract")),
+                };
+                let number: i64 = sqlx::query_scalar(
+                    "INSERT INTO ticket_counters (provider_id, last_number) VALUES ($1, 1) \
+                     ON CONFLICT (provider_id) \
+                     DO UPDATE SET last_number = ticket_counters.last_number + 1 \
+                     RETURNING last_number",
+                )
+                .bind(provider)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+                let ticket: TicketRow = sqlx::query_as(concat!(
+                    "INSERT INTO tickets (provider_id, number, contract_id, customer_org_id, kind, \
+                     priority, attributes, channel, reporter_id, title, description, fields, \
+                     observed_at, observed_tz, status, is_open, assignee_id, created_at, \
+                     updated_at, last_seq, sla, sla_seq, next_change, next_due) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+                     $16, $17, $18, $18, 1, $19, $20, $21, $22) RETURNING ",
+                    ticket_cols!()
+                ))
+                .bind(provider)
+                .bind(number)
+                .bind(new.contract_id)
+                .bind(new.customer_org_id)
+                .bind(&new.kind)
+                .bind(&new.priority)
+                .bind(Json(&new.attributes))
+                .bind(new.channel.as_deref())
+                .bind(new.reporter_id)
+                .bind(&new.title)
+                .bind(&new.description)
+                .bind(Json(&new.fields))
+                .bind(ns_opt(new.observed_at)?)
+                .bind(new.observed_tz.as_deref())
+                .bind(new.status.as_str())
+                .bind(new.status.is_open())
+                .bind(new.assignee_id)
+                .bind(created_at)
+                .bind(sla)
+                .bind(if new.sla.is_some() { 1_i64 } else { 0 })
+                .bind(next_change)
+                .bind(next_due)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+                let event: EventRow = sqlx::query_as(concat!(
+                    "INSERT INTO ticket_events (ticket_id, seq, at, event_type, payload, actor_id, \
+                     visibility) VALUES ($1, 1, $2, $3, $4, $5, $6) RETURNING ",
+                    event_cols!()
+                ))
+                .bind(ticket.cursor().id)
+                .bind(ns(created.at)?)
+                .bind(&created.event_type)
+                .bind(Json(&created.payload))
+                .bind(created.actor_id)
+                .bind(created.visibility.as_str())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+                tx.commit().await.map_err(db_error)?;
+                Ok(TicketWithEvent {
+                    ticket: ticket.try_into()?,
+                    event: event.try_into()?,
+                })
+            }
+
+            async fn get_ticket(&self, id: i64, scope: Option<i64>) -> StoreResult<Ticket> {
+                let row: Option<TicketRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    ticket_cols!(),
+                    " FROM tickets WHERE id = $1 AND ($2 IS NULL OR customer_org_id = $2)"
+                ))
+                .bind(id)
+                .bind(scope)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.ok_or(StoreError::NotFound("ticket"))?.try_into()
+            }
+
+            async fn ticket_by_number(
+                &self,
+                provider_id: i64,
+                number: i64,
+                scope: Option<i64>,
+            ) -> StoreResult<Ticket> {
+                let row: Option<TicketRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    ticket_cols!(),
+                    " FROM tickets WHERE provider_id = $1 AND number = $2 \
+                     AND ($3 IS NULL OR customer_org_id = $3)"
+                ))
+                .bind(provider_id)
+                .bind(number)
+                .bind(scope)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.ok_or(StoreError::NotFound("ticket"))?.try_into()
+            }
+
+            async fn list_tickets(&self, filter: &TicketFilter) -> StoreResult<TicketPage> {
+                let limit = page_size(filter);
+                let (clause, binds) = ticket_where(filter, true)?;
+                let sql = format!(
+                    concat!(
+                        "SELECT ",
+                        ticket_cols!(),
+                        " FROM tickets{} ORDER BY next_due, id LIMIT {}"
+                    ),
+                    clause,
+                    u64::from(limit) + 1
+                );
+                let mut query = sqlx::query_as::<_, TicketRow>(sqlx::AssertSqlSafe(sql));
+                for bind in binds {
+                    query = match bind {
+                        Bind::I64(v) => query.bind(v),
+                        Bind::Text(v) => query.bind(v),
+                        Bind::Bool(v) => query.bind(v),
+                    };
+                }
+                let mut rows = query.fetch_all(&self.pool).await.map_err(db_error)?;
+                let next = if rows.len() > limit as usize {
+                    rows.truncate(limit as usize);
+                    rows.last().map(TicketRow::cursor)
+                } else {
+                    None
+                };
+                let tickets = rows
+                    .into_iter()
+                    .map(Ticket::try_from)
+                    .collect::<StoreResult<Vec<Ticket>>>()?;
+                Ok(TicketPage { tickets, next })
+            }
+
+            async fn count_tickets(&self, filter: &TicketFilter) -> StoreResult<i64> {
+                let (clause, binds) = ticket_where(filter, false)?;
+                let sql = format!("SELECT COUNT(*) FROM tickets{clause}");
+                let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+                for bind in binds {
+                    query = match bind {
+                        Bind::I64(v) => query.bind(v),
+                        Bind::Text(v) => query.bind(v),
+                        Bind::Bool(v) => query.bind(v),
+                    };
+                }
+                query.fetch_one(&self.pool).await.map_err(db_error)
+            }
+
+            async fn append_event(
+                &self,
+                ticket_id: i64,
+                scope: Option<i64>,
+                event: &NewEvent,
+                update: &TicketUpdate,
+            ) -> StoreResult<TicketWithEvent> {
+                check_event(event)?;
+                if event.event_type == "created" {
+                    return Err(StoreError::Invalid(
+                        "a ticket has one \"created\" event, written with the ticket".into(),
+                    ));
+                }
+                if let Some(priority) = &update.priority {
+                    required(priority, "priority")?;
+                }
+                let at = ns(event.at)?;
+                let (sla, next_change, next_due) = cache_cols(update.sla.as_ref())?;
+                let mut tx = self.begin_write().await?;
+                // Taking the next sequence number locks the ticket row (PostgreSQL) or the
+                // database (SQLite) until commit, so concurrent appends never share a number.
+                let seq: Option<i64> = sqlx::query_scalar(
+                    "UPDATE tickets SET last_seq = last_seq + 1, \
+                     updated_at = CASE WHEN updated_at > $2 THEN updated_at ELSE $2 END \
+                     WHERE id = $1 AND ($3 IS NULL OR customer_org_id = $3) RETURNING last_seq",
+                )
+                .bind(ticket_id)
+                .bind(at)
+                .bind(scope)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_error)?;
+                let seq = seq.ok_or(StoreError::NotFound("ticket"))?;
+                let stored: EventRow = sqlx::query_as(concat!(
+                    "INSERT INTO ticket_events (ticket_id, seq, at, event_type, payload, actor_id, \
+                     visibility) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ",
+                    event_cols!()
+                ))
+                .bind(ticket_id)
+                .bind(seq)
+                .bind(at)
+                .bind(&event.event_type)
+                .bind(Json(&event.payload))
+                .bind(event.actor_id)
+                .bind(event.visibility.as_str())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+                let ticket: TicketRow = sqlx::query_as(concat!(
+                    "UPDATE tickets SET status = COALESCE($2, status), \
+                     is_open = COALESCE($3, is_open), priority = COALESCE($4, priority), \
+                     assignee_id = CASE WHEN $5 THEN $6 ELSE assignee_id END, \
+                     sla = CASE WHEN $7 THEN $8 ELSE sla END, \
+                     next_change = CASE WHEN $7 THEN $9 ELSE next_change END, \
+                     next_due = CASE WHEN $7 THEN $10 ELSE next_due END, \
+                     sla_seq = CASE WHEN $7 THEN last_seq ELSE sla_seq END \
+                     WHERE id = $1 RETURNING ",
+                    ticket_cols!()
+                ))
+                .bind(ticket_id)
+                .bind(update.status.map(TicketStatus::as_str))
+                .bind(update.status.map(TicketStatus::is_open))
+                .bind(update.priority.as_deref())
+                .bind(update.assignee_id.is_some())
+                .bind(update.assignee_id.flatten())
+                .bind(update.sla.is_some())
+                .bind(sla)
+                .bind(next_change)
+                .bind(next_due)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+                tx.commit().await.map_err(db_error)?;
+                Ok(TicketWithEvent {
+                    ticket: ticket.try_into()?,
+                    event: stored.try_into()?,
+                })
+            }
+
+            async fn ticket_events(
+                &self,
+                ticket_id: i64,
+                scope: Option<i64>,
+                include_internal: bool,
+            ) -> StoreResult<Vec<StoredEvent>> {
+                self.check_ticket_scope(ticket_id, scope).await?;
+                let rows: Vec<EventRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    event_cols!(),
+                    " FROM ticket_events WHERE ticket_id = $1 AND ($2 OR visibility = 'public') \
+                     ORDER BY seq"
+                ))
+                .bind(ticket_id)
+                .bind(include_internal)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error)?;
+                rows.into_iter().map(StoredEvent::try_from).collect()
+            }
+
+            async fn update_sla_cache(
+                &self,
+                ticket_id: i64,
+                seq: i64,
+                cache: &SlaCache,
+            ) -> StoreResult<bool> {
+                let (sla, next_change, next_due) = cache_cols(Some(cache))?;
+                let done = sqlx::query(
+                    "UPDATE tickets SET sla = $3, next_change = $4, next_due = $5, sla_seq = $2 \
+                     WHERE id = $1 AND last_seq = $2",
+                )
+                .bind(ticket_id)
+                .bind(seq)
+                .bind(sla)
+                .bind(next_change)
+                .bind(next_due)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+                if done.rows_affected() == 1 {
+                    return Ok(true);
+                }
+                self.check_ticket_scope(ticket_id, None).await?;
+                Ok(false)
+            }
+
+            async fn open_tickets_of_contract(&self, contract_id: i64) -> StoreResult<Vec<i64>> {
+                sqlx::query_scalar(
+                    "SELECT id FROM tickets WHERE contract_id = $1 AND is_open = $2 ORDER BY id",
+                )
+                .bind(contract_id)
+                .bind(true)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error)
+            }
+
+            async fn tickets_changing_by(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<i64>> {
+                sqlx::query_scalar(
+                    "SELECT id FROM tickets WHERE next_change IS NOT NULL AND next_change <= $1 \
+                     ORDER BY next_change, id LIMIT $2",
+                )
+                .bind(ns(now)?)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error)
+            }
+
+            // ---- attachments
+
+            async fn add_attachment(&self, new: &NewAttachment) -> StoreResult<Attachment> {
+                required(&new.file_name, "file name")?;
+                required(&new.content_type, "content type")?;
+                required(&new.sha256, "sha256")?;
+                required(&new.storage_path, "storage path")?;
+                let row: AttachmentRow = sqlx::query_as(concat!(
+                    "INSERT INTO attachments (ticket_id, file_name, content_type, size, sha256, \
+                     storage_path, uploaded_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ",
+                    attachment_cols!()
+                ))
+                .bind(new.ticket_id)
+                .bind(&new.file_name)
+                .bind(&new.content_type)
+                .bind(new.size)
+                .bind(&new.sha256)
+                .bind(&new.storage_path)
+                .bind(new.uploaded_by)
+                .bind(ns(new.created_at)?)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.try_into()
+            }
+
+            async fn get_attachment(&self, id: i64, scope: Option<i64>) -> StoreResult<Attachment> {
+                let row: Option<AttachmentRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    attachment_cols!(),
+                    " FROM attachments WHERE id = $1 AND ($2 IS NULL OR ticket_id IN \
+                     (SELECT id FROM tickets WHERE customer_org_id = $2))"
+                ))
+                .bind(id)
+                .bind(scope)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.ok_or(StoreError::NotFound("attachment"))?.try_into()
+            }
+
+            async fn attachments_of_ticket(
+                &self,
+                ticket_id: i64,
+                scope: Option<i64>,
+            ) -> StoreResult<Vec<Attachment>> {
+                self.check_ticket_scope(ticket_id, scope).await?;
+                let rows: Vec<AttachmentRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    attachment_cols!(),
+                    " FROM attachments WHERE ticket_id = $1 ORDER BY id"
+                ))
+                .bind(ticket_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error)?;
+                rows.into_iter().map(Attachment::try_from).collect()
+            }
+
+            // ---- idempotency
+
+            async fn claim_idempotency(
+                &self,
+                principal: &str,
+                key: &str,
+                request_hash: &str,
+                now: Timestamp,
+            ) -> StoreResult<IdempotencyClaim> {
+                required(principal, "principal")?;
+                required(key, "idempotency key")?;
+                let now = ns(now)?;
+                // A claim released between our insert and our read is claimed again.
+                for _ in 0..3 {
+                    let done = sqlx::query(
+                        "INSERT INTO idempotency_keys (principal, idem_key, request_hash, \
+                         created_at) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (principal, idem_key) DO NOTHING",
+                    )
+                    .bind(principal)
+                    .bind(key)
+                    .bind(request_hash)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_error)?;
+                    if done.rows_affected() == 1 {
+                        return Ok(IdempotencyClaim::New);
+                    }
+                    let found: Option<(String, Option<i64>, Option<String>)> = sqlx::query_as(
+                        "SELECT request_hash, status, response_body FROM idempotency_keys \
+                         WHERE principal = $1 AND idem_key = $2",
+                    )
+                    .bind(principal)
+                    .bind(key)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_error)?;
+                    let Some((hash, status, body)) = found else {
+                        continue;
+                    };
+                    if hash != request_hash {
+                        return Err(StoreError::Conflict(format!(
+                            "idempotency key {key:?} was used before with a different request"
+                        )));
+                    }
+                    return Ok(match (status, body) {
+                        (Some(status), body) => IdempotencyClaim::Replay {
+                            status: u16::try_from(status).map_err(|_| {
+                                StoreError::Database(format!("stored status {status} is invalid"))
+                            })?,
+                            body: body.unwrap_or_default(),
+                        },
+                        (None, _) => IdempotencyClaim::InProgress,
+                    });
+                }
+                Err(StoreError::Conflict(format!(
+                    "idempotency key {key:?} is being claimed and released concurrently"
+                )))
+            }
+
+            async fn complete_idempotency(
+                &self,
+                principal: &str,
+                key: &str,
+                status: u16,
+                body: &str,
+            ) -> StoreResult<()> {
+                let done = sqlx::query(
+                    "UPDATE idempotency_keys SET status = $3, response_body = $4 \
+                     WHERE principal = $1 AND idem_key = $2",
+                )
+                .bind(principal)
+                .bind(key)
+                .bind(i64::from(status))
+                .bind(body)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound("idempotency key"));
+                }
+                Ok(())
+            }
+
+            async fn release_idempotency(&self, principal: &str, key: &str) -> StoreResult<()> {
+                sqlx::query(
+                    "DELETE FROM idempotency_keys WHERE principal = $1 AND idem_key = $2 \
+                     AND status IS NULL",
+                )
+                .bind(principal)
+                .bind(key)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+                Ok(())
+            }
+
+            async fn purge_idempotency(&self, before: Timestamp) -> StoreResult<u64> {
+                let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+                    .bind(ns(before)?)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_error)?;
+                Ok(done.rows_affected())
+            }
+        }
+
+        impl $store {
+            /// The designated contacts of a contract, sorted.
+            async fn contacts(&self, contract_id: i64) -> StoreResult<Vec<i64>> {
+                sqlx::query_scalar(
+                    "SELECT user_id FROM contract_contacts WHERE contract_id = $1 ORDER BY user_id",
+                )
+                .bind(contract_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error)
+            }
+
+            /// `NotFound` unless the ticket exists within the scope.
+            async fn check_ticket_scope(&self, ticket_id: i64, scope: Option<i64>) -> StoreResult<()> {
+                let found: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM tickets WHERE id = $1 AND ($2 IS NULL OR customer_org_id = $2)",
+                )
+                .bind(ticket_id)
+                .bind(scope)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
+                found.map(|_| ()).ok_or(StoreError::NotFound("ticket"))
+            }
+        }
+    };
+}
+
+pub(crate) use impl_store;

@@ -1,0 +1,103 @@
+//! The SQLite backend: one file in WAL mode.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use sqlx::migrate::{Migrate, Migrator};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::types::Json;
+
+use crate::error::{StoreError, db_error};
+use crate::model::*;
+use crate::rows::*;
+use crate::sql::impl_store;
+use crate::store::StoreResult;
+
+static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
+
+/// How long a connection waits for another's write lock before it fails.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The store on a SQLite file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    path: String,
+}
+
+impl SqliteStore {
+    /// Opens the file (creating it only when `create` is true) with WAL, `busy_timeout`,
+    /// `synchronous=NORMAL` and `foreign_keys=ON` on every connection.
+    pub async fn open(path: &str, create: bool) -> Result<SqliteStore, StoreError> {
+        if !create && !Path::new(path).exists() {
+            return Err(StoreError::Config(format!(
+                "the SQLite database {path:?} does not exist (it is created only on request, so \
+                 that a mistyped URL never starts an empty database)"
+            )));
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(create)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(|e| {
+                StoreError::Config(format!("cannot open the SQLite database {path:?}: {e}"))
+            })?;
+        Ok(SqliteStore {
+            pool,
+            path: path.to_string(),
+        })
+    }
+
+    /// The file's path as given.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Closes every connection (waits for those in use).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// A write transaction that takes the write lock at once.
+    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_error)
+    }
+
+    async fn run_migrations(&self) -> StoreResult<Vec<String>> {
+        let mut conn = self.pool.acquire().await.map_err(db_error)?;
+        let table = MIGRATOR.table_name.clone();
+        conn.ensure_migrations_table(&table)
+            .await
+            .map_err(|e| StoreError::Migration(e.to_string()))?;
+        let before: HashSet<i64> = conn
+            .list_applied_migrations(&table)
+            .await
+            .map_err(|e| StoreError::Migration(e.to_string()))?
+            .into_iter()
+            .map(|m| m.version)
+            .collect();
+        drop(conn);
+        MIGRATOR
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Migration(e.to_string()))?;
+        Ok(crate::applied_names(&MIGRATOR, &before))
+    }
+}
+
+impl_store!(SqliteStore, "sqlite");

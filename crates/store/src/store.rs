@@ -1,0 +1,276 @@
+//! The `Store` trait: everything the CLI and the server read and write.
+//!
+//! Methods are native `async` trait methods whose futures are `Send` (written as
+//! `fn … -> impl Future<Output = …> + Send`), so no `async_trait` boxing. The trait is therefore
+//! not object-safe: callers use the [`crate::Database`] enum, which implements it by
+//! delegation, or are generic over `S: Store`.
+//!
+//! **Tenant scope.** Methods that take `scope: Option<i64>` return [`StoreError::NotFound`]
+//! when `scope` is `Some(org)` and the row belongs to another customer organisation; `None`
+//! is for provider staff and background jobs.
+
+use std::future::Future;
+
+use jiff::Timestamp;
+
+use crate::error::StoreError;
+use crate::model::*;
+
+/// Result of a store call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Storage of organisations, users, tokens, policies, contracts, tickets and their event logs.
+pub trait Store: Send + Sync {
+    /// `sqlite` or `postgres`.
+    fn backend_name(&self) -> &'static str;
+
+    /// Applies pending embedded migrations; returns the names (`0001_initial`) of those applied.
+    fn migrate(&self) -> impl Future<Output = StoreResult<Vec<String>>> + Send;
+
+    // ---- organisations
+
+    /// Creates an organisation; a taken slug is `store.conflict`.
+    fn create_organisation(
+        &self,
+        new: &NewOrganisation,
+    ) -> impl Future<Output = StoreResult<Organisation>> + Send;
+    /// One organisation.
+    fn get_organisation(&self, id: i64) -> impl Future<Output = StoreResult<Organisation>> + Send;
+    /// The organisation with this slug.
+    fn organisation_by_slug(
+        &self,
+        slug: &str,
+    ) -> impl Future<Output = StoreResult<Option<Organisation>>> + Send;
+    /// All organisations (of one kind), by id.
+    fn list_organisations(
+        &self,
+        kind: Option<OrgKind>,
+    ) -> impl Future<Output = StoreResult<Vec<Organisation>>> + Send;
+
+    // ---- users
+
+    /// Creates a user; the e-mail is lower-cased; a taken e-mail is `store.conflict`.
+    fn create_user(&self, new: &NewUser) -> impl Future<Output = StoreResult<User>> + Send;
+    /// One user.
+    fn get_user(&self, id: i64) -> impl Future<Output = StoreResult<User>> + Send;
+    /// The user with this e-mail (compared lower-cased).
+    fn user_by_email(&self, email: &str) -> impl Future<Output = StoreResult<Option<User>>> + Send;
+    /// The users of an organisation, by id.
+    fn users_of_organisation(
+        &self,
+        organisation_id: i64,
+    ) -> impl Future<Output = StoreResult<Vec<User>>> + Send;
+    /// Changes name, role, language or the disabled flag.
+    fn update_user(
+        &self,
+        id: i64,
+        update: &UserUpdate,
+    ) -> impl Future<Output = StoreResult<User>> + Send;
+    /// Sets the argon2 hash of the user's password.
+    fn set_password_hash(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Stores the hash of a one-time password-setup token (replacing any earlier one).
+    fn set_password_setup_token(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        expires_at: Timestamp,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Uses a setup token: if it exists and has not expired at `now`, sets the password and
+    /// forgets the token, atomically; otherwise `store.not_found`.
+    fn use_password_setup_token(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+        password_hash: &str,
+    ) -> impl Future<Output = StoreResult<User>> + Send;
+
+    // ---- API tokens
+
+    /// Stores a token's hash; a hash already stored is `store.conflict`.
+    fn create_api_token(
+        &self,
+        new: &NewApiToken,
+    ) -> impl Future<Output = StoreResult<ApiToken>> + Send;
+    /// The unrevoked token with this hash.
+    fn api_token_by_hash(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = StoreResult<Option<ApiToken>>> + Send;
+    /// A user's tokens (revoked ones too), by id.
+    fn api_tokens_of_user(
+        &self,
+        user_id: i64,
+    ) -> impl Future<Output = StoreResult<Vec<ApiToken>>> + Send;
+    /// Revokes a token (again: no change).
+    fn revoke_api_token(
+        &self,
+        id: i64,
+        at: Timestamp,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+
+    // ---- policies
+
+    /// Stores an uploaded policy as the next version of its name.
+    fn create_policy(
+        &self,
+        new: &NewPolicy,
+    ) -> impl Future<Output = StoreResult<StoredPolicy>> + Send;
+    /// One uploaded policy.
+    fn get_policy(&self, id: i64) -> impl Future<Output = StoreResult<StoredPolicy>> + Send;
+    /// All uploaded policies, by name then version.
+    fn list_policies(&self) -> impl Future<Output = StoreResult<Vec<StoredPolicy>>> + Send;
+
+    // ---- contracts
+
+    /// Creates a contract with its designated contacts, who must be users of the customer.
+    fn create_contract(
+        &self,
+        new: &NewContract,
+    ) -> impl Future<Output = StoreResult<Contract>> + Send;
+    /// One contract, within the tenant scope.
+    fn get_contract(
+        &self,
+        id: i64,
+        scope: Option<i64>,
+    ) -> impl Future<Output = StoreResult<Contract>> + Send;
+    /// The contracts of a customer organisation, by id.
+    fn contracts_of_organisation(
+        &self,
+        customer_org_id: i64,
+    ) -> impl Future<Output = StoreResult<Vec<Contract>>> + Send;
+    /// Points a contract at another policy; recompute its open tickets afterwards.
+    fn set_contract_policy(
+        &self,
+        id: i64,
+        policy: &PolicyRef,
+        add_ons: &[String],
+    ) -> impl Future<Output = StoreResult<Contract>> + Send;
+    /// Replaces the designated contacts.
+    fn set_designated_contacts(
+        &self,
+        id: i64,
+        only: bool,
+        user_ids: &[i64],
+    ) -> impl Future<Output = StoreResult<Contract>> + Send;
+
+    // ---- tickets
+
+    /// Creates a ticket and its first event (`created`, sequence 1) in one transaction,
+    /// numbered next for the contract's provider. The contract must belong to
+    /// `new.customer_org_id` (else `store.not_found`).
+    fn create_ticket(
+        &self,
+        new: &NewTicket,
+        created: &NewEvent,
+    ) -> impl Future<Output = StoreResult<TicketWithEvent>> + Send;
+    /// One ticket, within the tenant scope.
+    fn get_ticket(
+        &self,
+        id: i64,
+        scope: Option<i64>,
+    ) -> impl Future<Output = StoreResult<Ticket>> + Send;
+    /// A ticket by its provider's number (`T-<number>`), within the tenant scope.
+    fn ticket_by_number(
+        &self,
+        provider_id: i64,
+        number: i64,
+        scope: Option<i64>,
+    ) -> impl Future<Output = StoreResult<Ticket>> + Send;
+    /// A page of tickets sorted by next due instant (none last), then id.
+    fn list_tickets(
+        &self,
+        filter: &TicketFilter,
+    ) -> impl Future<Output = StoreResult<TicketPage>> + Send;
+    /// How many tickets match (cursor and limit ignored).
+    fn count_tickets(&self, filter: &TicketFilter)
+    -> impl Future<Output = StoreResult<i64>> + Send;
+    /// Appends an event and applies the change it records, in one transaction: either both
+    /// are written or neither.
+    fn append_event(
+        &self,
+        ticket_id: i64,
+        scope: Option<i64>,
+        event: &NewEvent,
+        update: &TicketUpdate,
+    ) -> impl Future<Output = StoreResult<TicketWithEvent>> + Send;
+    /// A ticket's events by sequence number; internal ones only when asked for.
+    fn ticket_events(
+        &self,
+        ticket_id: i64,
+        scope: Option<i64>,
+        include_internal: bool,
+    ) -> impl Future<Output = StoreResult<Vec<StoredEvent>>> + Send;
+    /// Stores the SLA cache computed from the events up to `seq`. Returns `false` (and
+    /// changes nothing) when the ticket has had newer events since: the cache is never older
+    /// than the log it claims to reflect.
+    fn update_sla_cache(
+        &self,
+        ticket_id: i64,
+        seq: i64,
+        cache: &SlaCache,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Ids of a contract's open tickets (to recompute after a policy change).
+    fn open_tickets_of_contract(
+        &self,
+        contract_id: i64,
+    ) -> impl Future<Output = StoreResult<Vec<i64>>> + Send;
+    /// Ids of tickets whose cached SLA changes at or before `now`, earliest first.
+    fn tickets_changing_by(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<i64>>> + Send;
+
+    // ---- attachments
+
+    /// Records an attachment's metadata.
+    fn add_attachment(
+        &self,
+        new: &NewAttachment,
+    ) -> impl Future<Output = StoreResult<Attachment>> + Send;
+    /// One attachment, within the tenant scope.
+    fn get_attachment(
+        &self,
+        id: i64,
+        scope: Option<i64>,
+    ) -> impl Future<Output = StoreResult<Attachment>> + Send;
+    /// A ticket's attachments, by id, within the tenant scope.
+    fn attachments_of_ticket(
+        &self,
+        ticket_id: i64,
+        scope: Option<i64>,
+    ) -> impl Future<Output = StoreResult<Vec<Attachment>>> + Send;
+
+    // ---- idempotency
+
+    /// Claims `(principal, key)` for a request with this hash. A key already claimed by a
+    /// request with another hash is `store.conflict`.
+    fn claim_idempotency(
+        &self,
+        principal: &str,
+        key: &str,
+        request_hash: &str,
+        now: Timestamp,
+    ) -> impl Future<Output = StoreResult<IdempotencyClaim>> + Send;
+    /// Records the response to replay for a claimed key.
+    fn complete_idempotency(
+        &self,
+        principal: &str,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Forgets an unanswered claim (the request failed before it changed anything).
+    fn release_idempotency(
+        &self,
+        principal: &str,
+        key: &str,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Forgets keys created before `before`; returns how many.
+    fn purge_idempotency(&self, before: Timestamp)
+    -> impl Future<Output = StoreResult<u64>> + Send;
+}

@@ -1,0 +1,1634 @@
+//! The storage conformance suite: every scenario runs on a fresh SQLite file (always) and on a
+//! fresh PostgreSQL database (when `TENGGAT_TEST_POSTGRES_URL` is set; under `CI=true` an unset
+//! variable fails the PostgreSQL tests instead of skipping them). Each PostgreSQL test creates
+//! `tenggat_test_<random>` on the server and drops it afterwards, pass or fail.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+use sqlx::{Connection, Executor};
+use tenggat_store::*;
+
+// ---------------------------------------------------------------- harness
+
+fn unique_suffix() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    h.write_u32(std::process::id());
+    format!("{:016x}", h.finish())
+}
+
+/// A fresh directory under the system's temporary directory, removed on drop.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        let dir = std::env::temp_dir().join(format!("tenggat-store-{}", unique_suffix()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+    fn file(&self, name: &str) -> String {
+        self.0.join(name).to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The PostgreSQL server to test against, or `None` to skip (never under CI).
+fn pg_url() -> Option<String> {
+    match std::env::var("TENGGAT_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI=true but TENGGAT_TEST_POSTGRES_URL is unset: the PostgreSQL conformance run \
+                 must not be skipped (.ci/run sets it)"
+            );
+            eprintln!("TENGGAT_TEST_POSTGRES_URL is unset: PostgreSQL conformance test skipped");
+            None
+        }
+    }
+}
+
+/// `url` with its database (path) replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("URL with ://");
+    let (before_query, query) = match rest.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (rest, String::new()),
+    };
+    let authority = before_query.split('/').next().unwrap_or(before_query);
+    format!("{scheme}://{authority}/{name}{query}")
+}
+
+/// Runs `body` on a migrated database and cleans up even when it panics.
+async fn run_on<F, Fut>(db: Database, body: F)
+where
+    F: FnOnce(Database) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let applied = db.migrate().await.expect("migrate");
+    assert_eq!(applied, vec!["0001_initial".to_string()]);
+    let outcome = tokio::spawn(body(db.clone())).await;
+    db.close().await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+async fn run_sqlite<F, Fut>(body: F)
+where
+    F: FnOnce(Database) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let dir = TempDir::new();
+    let url = format!("sqlite://{}", dir.file("tenggat.db"));
+    let db = open(&url, true).await.expect("open sqlite");
+    assert_eq!(db.backend_name(), "sqlite");
+    run_on(db, body).await;
+}
+
+async fn run_postgres<F, Fut>(body: F)
+where
+    F: FnOnce(Database) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some(admin_url) = pg_url() else { return };
+    let name = format!("tenggat_test_{}", unique_suffix());
+    let mut admin = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .expect("connect to TENGGAT_TEST_POSTGRES_URL");
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await
+        .expect("create test database");
+    let result = tokio::spawn({
+        let url = with_database(&admin_url, &name);
+        async move {
+            let db = open(&url, false).await.expect("open postgres");
+            assert_eq!(db.backend_name(), "postgres");
+            run_on(db, body).await;
+        }
+    })
+    .await;
+    admin
+        .execute(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .await
+        .expect("drop test database");
+    if let Err(e) = result {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// Declares each scenario once per backend: `sqlite::NAME` and `postgres::NAME`.
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    crate::run_sqlite(crate::$name).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    crate::run_postgres(crate::$name).await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    migrate_is_idempotent,
+    organisations_users_and_conflicts,
+    password_setup_token,
+    api_tokens,
+    policies_and_contracts,
+    ticket_and_created_event_are_atomic,
+    append_event_is_atomic,
+    tenant_scope_is_not_found,
+    list_filters_sort_and_pagination,
+    sla_cache_and_recompute_queries,
+    events_feed_the_fold,
+    attachments,
+    idempotency_replay_and_conflict,
+    concurrent_ticket_creation,
+);
+
+// ---------------------------------------------------------------- fixtures
+
+fn t0() -> Timestamp {
+    "2026-03-13T09:00:00+07:00".parse().expect("instant")
+}
+
+fn minutes(n: i64) -> SignedDuration {
+    SignedDuration::from_mins(n)
+}
+
+struct Seed {
+    provider: Organisation,
+    customer_a: Organisation,
+    customer_b: Organisation,
+    agent: User,
+    user_a: User,
+    user_b: User,
+    contract_a: Contract,
+    contract_b: Contract,
+}
+
+async fn org(db: &Database, kind: OrgKind, slug: &str) -> Organisation {
+    db.create_organisation(&NewOrganisation {
+        kind,
+        name: format!("Org {slug}"),
+        slug: slug.to_string(),
+        created_at: t0(),
+    })
+    .await
+    .expect("create organisation")
+}
+
+async fn user(db: &Database, org: &Organisation, email: &str, role: Role) -> User {
+    db.create_user(&NewUser {
+        organisation_id: org.id,
+        email: email.to_string(),
+        name: format!("User {email}"),
+        role,
+        language: Language::Id,
+        created_at: t0(),
+    })
+    .await
+    .expect("create user")
+}
+
+fn new_contract(
+    provider: &Organisation,
+    customer: &Organisation,
+    contacts: Vec<i64>,
+) -> NewContract {
+    NewContract {
+        provider_id: provider.id,
+        customer_org_id: customer.id,
+        policy: PolicyRef::Preset("innovasia".into()),
+        add_ons: vec![],
+        monthly_fee_minor: 250_000_000,
+        currency: "IDR".into(),
+        term_start: "2026-01-01".parse().expect("date"),
+        term_end: Some("2026-12-31".parse().expect("date")),
+        designated_contacts_only: false,
+        designated_contacts: contacts,
+        created_at: t0(),
+    }
+}
+
+async fn seed(db: &Database) -> Seed {
+    let provider = org(db, OrgKind::Provider, "penyedia").await;
+    let customer_a = org(db, OrgKind::Customer, "alpha").await;
+    let customer_b = org(db, OrgKind::Customer, "beta").await;
+    let agent = user(db, &provider, "agent@penyedia.example", Role::Agent).await;
+    let user_a = user(db, &customer_a, "ani@alpha.example", Role::CustomerUser).await;
+    let user_b = user(db, &customer_b, "budi@beta.example", Role::CustomerUser).await;
+    let contract_a = db
+        .create_contract(&new_contract(&provider, &customer_a, vec![user_a.id]))
+        .await
+        .expect("contract a");
+    let contract_b = db
+        .create_contract(&new_contract(&provider, &customer_b, vec![]))
+        .await
+        .expect("contract b");
+    Seed {
+        provider,
+        customer_a,
+        customer_b,
+        agent,
+        user_a,
+        user_b,
+        contract_a,
+        contract_b,
+    }
+}
+
+fn new_ticket(contract: &Contract, reporter: Option<i64>, priority: &str) -> NewTicket {
+    NewTicket {
+        contract_id: contract.id,
+        customer_org_id: contract.customer_org_id,
+        kind: "incident".into(),
+        priority: priority.into(),
+        attributes: json!({"product": "azure"}),
+        channel: Some("portal".into()),
+        reporter_id: reporter,
+        title: "VPN down".into(),
+        description: "Nobody in Surabaya can connect.".into(),
+        fields: json!({"site": "Surabaya"}),
+        observed_at: Some(t0() - minutes(20)),
+        observed_tz: Some("Asia/Jakarta".into()),
+        status: TicketStatus::New,
+        assignee_id: None,
+        created_at: t0(),
+        sla: None,
+    }
+}
+
+fn created_event(priority: &str, actor: Option<i64>) -> NewEvent {
+    NewEvent {
+        at: t0(),
+        event_type: "created".into(),
+        payload: json!({"priority": priority, "kind": "incident", "product": "azure"}),
+        actor_id: actor,
+        visibility: Visibility::Public,
+    }
+}
+
+fn event(at: Timestamp, ty: &str, payload: serde_json::Value, visibility: Visibility) -> NewEvent {
+    NewEvent {
+        at,
+        event_type: ty.into(),
+        payload,
+        actor_id: None,
+        visibility,
+    }
+}
+
+async fn create(db: &Database, contract: &Contract, priority: &str) -> Ticket {
+    db.create_ticket(
+        &new_ticket(contract, None, priority),
+        &created_event(priority, None),
+    )
+    .await
+    .expect("create ticket")
+    .ticket
+}
+
+fn code<T: std::fmt::Debug>(result: Result<T, StoreError>) -> &'static str {
+    result.expect_err("expected an error").code()
+}
+
+// ---------------------------------------------------------------- scenarios
+
+async fn migrate_is_idempotent(db: Database) {
+    // The harness applied 0001_initial; nothing is left to apply, however often we ask.
+    assert_eq!(db.migrate().await.expect("again"), Vec::<String>::new());
+    assert_eq!(db.migrate().await.expect("and again"), Vec::<String>::new());
+    // The schema works after the repeated runs.
+    let s = seed(&db).await;
+    assert_eq!(create(&db, &s.contract_a, "P2").await.number, 1);
+}
+
+async fn organisations_users_and_conflicts(db: Database) {
+    let s = seed(&db).await;
+    // Unique slug.
+    let dup = db
+        .create_organisation(&NewOrganisation {
+            kind: OrgKind::Customer,
+            name: "Another alpha".into(),
+            slug: "alpha".into(),
+            created_at: t0(),
+        })
+        .await;
+    assert_eq!(code(dup), "store.conflict");
+    assert_eq!(
+        db.organisation_by_slug("alpha").await.expect("slug"),
+        Some(s.customer_a.clone())
+    );
+    assert_eq!(db.organisation_by_slug("gamma").await.expect("slug"), None);
+    assert_eq!(
+        db.get_organisation(s.provider.id).await.expect("get"),
+        s.provider
+    );
+    assert_eq!(code(db.get_organisation(987_654).await), "store.not_found");
+    let customers = db
+        .list_organisations(Some(OrgKind::Customer))
+        .await
+        .expect("list");
+    assert_eq!(
+        customers
+            .iter()
+            .map(|o| o.slug.as_str())
+            .collect::<Vec<_>>(),
+        ["alpha", "beta"]
+    );
+    assert_eq!(db.list_organisations(None).await.expect("all").len(), 3);
+
+    // Users: e-mail unique regardless of case, stored lower-cased.
+    let mixed = user(
+        &db,
+        &s.customer_a,
+        "  Citra@Alpha.Example ",
+        Role::CustomerAdmin,
+    )
+    .await;
+    assert_eq!(mixed.email, "citra@alpha.example");
+    assert_eq!(mixed.password_hash, None);
+    assert!(!mixed.disabled);
+    let dup = db
+        .create_user(&NewUser {
+            organisation_id: s.customer_b.id,
+            email: "CITRA@alpha.example".into(),
+            name: "Impostor".into(),
+            role: Role::CustomerUser,
+            language: Language::En,
+            created_at: t0(),
+        })
+        .await;
+    assert_eq!(code(dup), "store.conflict");
+    assert_eq!(
+        db.user_by_email("citra@ALPHA.example")
+            .await
+            .expect("by email"),
+        Some(mixed.clone())
+    );
+    assert_eq!(
+        db.user_by_email("nobody@alpha.example")
+            .await
+            .expect("none"),
+        None
+    );
+    // A user of an organisation that does not exist breaks a reference.
+    let orphan = db
+        .create_user(&NewUser {
+            organisation_id: 987_654,
+            email: "orphan@example.org".into(),
+            name: "Orphan".into(),
+            role: Role::Agent,
+            language: Language::En,
+            created_at: t0(),
+        })
+        .await;
+    assert_eq!(code(orphan), "store.invalid");
+
+    let updated = db
+        .update_user(
+            mixed.id,
+            &UserUpdate {
+                name: Some("Citra Dewi".into()),
+                language: Some(Language::En),
+                disabled: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("update");
+    assert_eq!(updated.name, "Citra Dewi");
+    assert_eq!(updated.role, Role::CustomerAdmin);
+    assert_eq!(updated.language, Language::En);
+    assert!(updated.disabled);
+    assert_eq!(db.get_user(mixed.id).await.expect("get"), updated);
+    assert_eq!(
+        code(db.update_user(987_654, &UserUpdate::default()).await),
+        "store.not_found"
+    );
+
+    db.set_password_hash(mixed.id, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA")
+        .await
+        .expect("password");
+    let with_password = db.get_user(mixed.id).await.expect("get");
+    assert!(with_password.password_hash.is_some());
+    assert!(
+        !format!("{with_password:?}").contains("argon2id"),
+        "Debug redacts the hash"
+    );
+
+    let users = db
+        .users_of_organisation(s.customer_a.id)
+        .await
+        .expect("users");
+    assert_eq!(
+        users.iter().map(|u| u.id).collect::<Vec<_>>(),
+        [s.user_a.id, mixed.id]
+    );
+    let _ = (&s.agent, &s.user_b);
+}
+
+async fn password_setup_token(db: Database) {
+    let s = seed(&db).await;
+    let hash = token_hash("setup-secret");
+    let expires = t0() + minutes(60);
+    db.set_password_setup_token(s.agent.id, &hash, expires)
+        .await
+        .expect("set token");
+    // Expired: refused, and the password stays unset.
+    let late = db
+        .use_password_setup_token(&hash, expires, "$argon2id$late")
+        .await;
+    assert_eq!(code(late), "store.not_found");
+    assert_eq!(
+        db.get_user(s.agent.id).await.expect("get").password_hash,
+        None
+    );
+    // Unknown token.
+    let unknown = db
+        .use_password_setup_token(&token_hash("guess"), t0(), "$argon2id$x")
+        .await;
+    assert_eq!(code(unknown), "store.not_found");
+    // In time: sets the password once.
+    let user = db
+        .use_password_setup_token(&hash, t0() + minutes(5), "$argon2id$good")
+        .await
+        .expect("use token");
+    assert_eq!(user.password_hash.as_deref(), Some("$argon2id$good"));
+    let again = db
+        .use_password_setup_token(&hash, t0() + minutes(6), "$argon2id$again")
+        .await;
+    assert_eq!(code(again), "store.not_found");
+    assert_eq!(
+        db.get_user(s.agent.id)
+            .await
+            .expect("get")
+            .password_hash
+            .as_deref(),
+        Some("$argon2id$good")
+    );
+    assert_eq!(
+        code(db.set_password_setup_token(987_654, &hash, expires).await),
+        "store.not_found"
+    );
+}
+
+async fn api_tokens(db: Database) {
+    let s = seed(&db).await;
+    let secret = "tgt_0123456789abcdef";
+    let token = db
+        .create_api_token(&NewApiToken {
+            user_id: s.agent.id,
+            name: "monitoring".into(),
+            scopes: vec!["tickets:read".into(), "tickets:write".into()],
+            token_hash: token_hash(secret),
+            created_at: t0(),
+        })
+        .await
+        .expect("create token");
+    assert_eq!(token.scopes, ["tickets:read", "tickets:write"]);
+    assert_eq!(token.revoked_at, None);
+    assert_eq!(
+        db.api_token_by_hash(&token_hash(secret))
+            .await
+            .expect("lookup"),
+        Some(token.clone())
+    );
+    assert_eq!(
+        db.api_token_by_hash(&token_hash("other"))
+            .await
+            .expect("lookup"),
+        None
+    );
+    let dup = db
+        .create_api_token(&NewApiToken {
+            user_id: s.user_a.id,
+            name: "copy".into(),
+            scopes: vec![],
+            token_hash: token_hash(secret),
+            created_at: t0(),
+        })
+        .await;
+    assert_eq!(code(dup), "store.conflict");
+    let no_user = db
+        .create_api_token(&NewApiToken {
+            user_id: 987_654,
+            name: "orphan".into(),
+            scopes: vec![],
+            token_hash: token_hash("orphan"),
+            created_at: t0(),
+        })
+        .await;
+    assert_eq!(code(no_user), "store.invalid");
+
+    let revoked_at = t0() + minutes(30);
+    db.revoke_api_token(token.id, revoked_at)
+        .await
+        .expect("revoke");
+    db.revoke_api_token(token.id, revoked_at + minutes(1))
+        .await
+        .expect("revoke again");
+    assert_eq!(
+        db.api_token_by_hash(&token_hash(secret))
+            .await
+            .expect("lookup"),
+        None
+    );
+    let listed = db.api_tokens_of_user(s.agent.id).await.expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        listed[0].revoked_at,
+        Some(revoked_at),
+        "first revocation kept"
+    );
+    assert_eq!(
+        code(db.revoke_api_token(987_654, t0()).await),
+        "store.not_found"
+    );
+}
+
+async fn policies_and_contracts(db: Database) {
+    let s = seed(&db).await;
+    let source = tenggat_sla::preset_source("innovasia").expect("preset source");
+    let v1 = db
+        .create_policy(&NewPolicy {
+            name: "custom".into(),
+            source: source.to_string(),
+            created_by: Some(s.agent.id),
+            created_at: t0(),
+        })
+        .await
+        .expect("policy v1");
+    let v2 = db
+        .create_policy(&NewPolicy {
+            name: "custom".into(),
+            source: source.to_string(),
+            created_by: None,
+            created_at: t0() + minutes(1),
+        })
+        .await
+        .expect("policy v2");
+    let other = db
+        .create_policy(&NewPolicy {
+            name: "another".into(),
+            source: "# empty".into(),
+            created_by: None,
+            created_at: t0(),
+        })
+        .await
+        .expect("another");
+    assert_eq!((v1.version, v2.version, other.version), (1, 2, 1));
+    assert_eq!(db.get_policy(v2.id).await.expect("get"), v2);
+    assert_eq!(code(db.get_policy(987_654).await), "store.not_found");
+    assert_eq!(
+        db.list_policies()
+            .await
+            .expect("list")
+            .iter()
+            .map(|p| (p.name.as_str(), p.version))
+            .collect::<Vec<_>>(),
+        [("another", 1), ("custom", 1), ("custom", 2)]
+    );
+
+    // The seeded contract, read back whole.
+    let a = db.get_contract(s.contract_a.id, None).await.expect("get");
+    assert_eq!(a, s.contract_a);
+    assert_eq!(a.designated_contacts, [s.user_a.id]);
+    assert_eq!(a.term_start.to_string(), "2026-01-01");
+    assert_eq!(a.monthly_fee_minor, 250_000_000);
+    assert_eq!(
+        db.get_contract(s.contract_a.id, Some(s.customer_a.id))
+            .await
+            .expect("own"),
+        a
+    );
+    assert_eq!(
+        code(
+            db.get_contract(s.contract_a.id, Some(s.customer_b.id))
+                .await
+        ),
+        "store.not_found"
+    );
+
+    // Uploaded policy, add-ons, designated contacts only.
+    let mut uploaded = new_contract(&s.provider, &s.customer_a, vec![s.user_a.id, s.user_a.id]);
+    uploaded.policy = PolicyRef::Uploaded(v2.id);
+    uploaded.add_ons = vec!["premium_24x7".into()];
+    uploaded.designated_contacts_only = true;
+    uploaded.term_end = None;
+    let c = db
+        .create_contract(&uploaded)
+        .await
+        .expect("uploaded contract");
+    assert_eq!(c.policy, PolicyRef::Uploaded(v2.id));
+    assert_eq!(c.add_ons, ["premium_24x7"]);
+    assert!(c.designated_contacts_only);
+    assert_eq!(c.designated_contacts, [s.user_a.id]);
+    assert_eq!(c.term_end, None);
+
+    // A contact from another customer, a missing policy, a provider as customer: refused whole.
+    let foreign = new_contract(&s.provider, &s.customer_a, vec![s.user_b.id]);
+    assert_eq!(code(db.create_contract(&foreign).await), "store.invalid");
+    let mut missing = new_contract(&s.provider, &s.customer_a, vec![]);
+    missing.policy = PolicyRef::Uploaded(987_654);
+    assert_eq!(code(db.create_contract(&missing).await), "store.invalid");
+    let upside_down = new_contract(&s.customer_a, &s.provider, vec![]);
+    assert_eq!(
+        code(db.create_contract(&upside_down).await),
+        "store.invalid"
+    );
+    let mut backwards = new_contract(&s.provider, &s.customer_a, vec![]);
+    backwards.term_end = Some("2025-12-31".parse().expect("date"));
+    assert_eq!(code(db.create_contract(&backwards).await), "store.invalid");
+    let of_a = db
+        .contracts_of_organisation(s.customer_a.id)
+        .await
+        .expect("of a");
+    assert_eq!(
+        of_a.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [s.contract_a.id, c.id]
+    );
+
+    // Switching policy and contacts.
+    let switched = db
+        .set_contract_policy(c.id, &PolicyRef::Preset("benemica".into()), &[])
+        .await
+        .expect("switch");
+    assert_eq!(switched.policy, PolicyRef::Preset("benemica".into()));
+    assert!(switched.add_ons.is_empty());
+    let citra = user(
+        &db,
+        &s.customer_a,
+        "citra@alpha.example",
+        Role::CustomerAdmin,
+    )
+    .await;
+    let recontacted = db
+        .set_designated_contacts(c.id, false, &[citra.id])
+        .await
+        .expect("contacts");
+    assert_eq!(recontacted.designated_contacts, [citra.id]);
+    assert!(!recontacted.designated_contacts_only);
+    let refused = db.set_designated_contacts(c.id, true, &[s.user_b.id]).await;
+    assert_eq!(code(refused), "store.invalid");
+    let unchanged = db.get_contract(c.id, None).await.expect("get");
+    assert_eq!(
+        unchanged.designated_contacts,
+        [citra.id],
+        "failed change rolled back"
+    );
+    assert!(!unchanged.designated_contacts_only);
+    assert_eq!(
+        code(
+            db.set_contract_policy(987_654, &PolicyRef::Preset("x".into()), &[])
+                .await
+        ),
+        "store.not_found"
+    );
+}
+
+async fn ticket_and_created_event_are_atomic(db: Database) {
+    let s = seed(&db).await;
+    let created = db
+        .create_ticket(
+            &new_ticket(&s.contract_a, Some(s.user_a.id), "P1"),
+            &created_event("P1", Some(s.user_a.id)),
+        )
+        .await
+        .expect("create");
+    let t = &created.ticket;
+    assert_eq!((t.number, t.display_number()), (1, "T-1".to_string()));
+    assert_eq!(t.provider_id, s.provider.id);
+    assert_eq!(t.customer_org_id, s.customer_a.id);
+    assert_eq!(t.status, TicketStatus::New);
+    assert_eq!(t.last_seq, 1);
+    assert_eq!(t.sla, None);
+    assert_eq!(t.attributes, json!({"product": "azure"}));
+    assert_eq!(t.fields, json!({"site": "Surabaya"}));
+    assert_eq!(t.observed_at, Some(t0() - minutes(20)));
+    assert_eq!(t.observed_tz.as_deref(), Some("Asia/Jakarta"));
+    assert_eq!(created.event.seq, 1);
+    assert_eq!(created.event.event_type, "created");
+    assert_eq!(db.get_ticket(t.id, None).await.expect("get"), *t);
+    assert_eq!(
+        db.ticket_by_number(s.provider.id, 1, None)
+            .await
+            .expect("by number"),
+        *t
+    );
+
+    // The event fails (its actor does not exist): no ticket, no event, no number used.
+    let failed = db
+        .create_ticket(
+            &new_ticket(&s.contract_a, None, "P2"),
+            &created_event("P2", Some(987_654)),
+        )
+        .await;
+    assert_eq!(code(failed), "store.invalid");
+    assert_eq!(
+        db.count_tickets(&TicketFilter::default())
+            .await
+            .expect("count"),
+        1
+    );
+    assert_eq!(
+        code(db.ticket_by_number(s.provider.id, 2, None).await),
+        "store.not_found"
+    );
+
+    // The ticket fails (its reporter does not exist): nothing either.
+    let failed = db
+        .create_ticket(
+            &new_ticket(&s.contract_a, Some(987_654), "P2"),
+            &created_event("P2", None),
+        )
+        .await;
+    assert_eq!(code(failed), "store.invalid");
+    assert_eq!(
+        db.count_tickets(&TicketFilter::default())
+            .await
+            .expect("count"),
+        1
+    );
+
+    // The first event must be "created"; a contract of another customer is not found.
+    let mut wrong = created_event("P2", None);
+    wrong.event_type = "paused".into();
+    assert_eq!(
+        code(
+            db.create_ticket(&new_ticket(&s.contract_a, None, "P2"), &wrong)
+                .await
+        ),
+        "store.invalid"
+    );
+    let mut cross = new_ticket(&s.contract_b, None, "P2");
+    cross.customer_org_id = s.customer_a.id;
+    assert_eq!(
+        code(db.create_ticket(&cross, &created_event("P2", None)).await),
+        "store.not_found"
+    );
+
+    let next = create(&db, &s.contract_b, "P3").await;
+    assert_eq!(
+        next.number, 2,
+        "numbers count per provider across customers, no gaps"
+    );
+    assert_eq!(
+        db.ticket_events(t.id, None, true)
+            .await
+            .expect("events")
+            .len(),
+        1
+    );
+}
+
+async fn append_event_is_atomic(db: Database) {
+    let s = seed(&db).await;
+    let t = create(&db, &s.contract_a, "P2").await;
+    let later = t0() + minutes(10);
+    let done = db
+        .append_event(
+            t.id,
+            None,
+            &NewEvent {
+                actor_id: Some(s.agent.id),
+                ..event(later, "acknowledged", json!({}), Visibility::Public)
+            },
+            &TicketUpdate {
+                status: Some(TicketStatus::Acknowledged),
+                assignee_id: Some(Some(s.agent.id)),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("acknowledge");
+    assert_eq!(done.event.seq, 2);
+    assert_eq!(done.ticket.last_seq, 2);
+    assert_eq!(done.ticket.status, TicketStatus::Acknowledged);
+    assert_eq!(done.ticket.assignee_id, Some(s.agent.id));
+    assert_eq!(done.ticket.updated_at, later);
+    assert_eq!(db.get_ticket(t.id, None).await.expect("get"), done.ticket);
+
+    // A change that fails after the event row was inserted (the new assignee does not
+    // exist): neither the event nor any part of the change is kept.
+    let before = db.get_ticket(t.id, None).await.expect("get");
+    let failed = db
+        .append_event(
+            t.id,
+            None,
+            &event(
+                later + minutes(5),
+                "priority",
+                json!({"to": "P1"}),
+                Visibility::Public,
+            ),
+            &TicketUpdate {
+                status: Some(TicketStatus::InProgress),
+                priority: Some("P1".into()),
+                assignee_id: Some(Some(987_654)),
+                sla: Some(SlaCache {
+                    sla: json!({"metrics": []}),
+                    next_change: Some(later),
+                    next_due: Some(later),
+                }),
+            },
+        )
+        .await;
+    assert_eq!(code(failed), "store.invalid");
+    assert_eq!(db.get_ticket(t.id, None).await.expect("get"), before);
+    assert_eq!(
+        db.ticket_events(t.id, None, true)
+            .await
+            .expect("events")
+            .len(),
+        2
+    );
+
+    // Unassign, change priority, write the cache: all with the event.
+    let done = db
+        .append_event(
+            t.id,
+            None,
+            &event(
+                later + minutes(6),
+                "priority",
+                json!({"to": "P1"}),
+                Visibility::Public,
+            ),
+            &TicketUpdate {
+                priority: Some("P1".into()),
+                assignee_id: Some(None),
+                sla: Some(SlaCache {
+                    sla: json!({"next_change": null}),
+                    next_change: None,
+                    next_due: Some(later + minutes(60)),
+                }),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("priority");
+    assert_eq!(done.event.seq, 3);
+    assert_eq!(done.ticket.priority, "P1");
+    assert_eq!(done.ticket.assignee_id, None);
+    assert_eq!(done.ticket.status, TicketStatus::Acknowledged, "untouched");
+    assert_eq!(done.ticket.sla_seq, 3);
+    assert_eq!(
+        done.ticket.sla.as_ref().and_then(|c| c.next_due),
+        Some(later + minutes(60))
+    );
+
+    // A backdated event does not move updated_at back; a second "created" is refused.
+    let back = db
+        .append_event(
+            t.id,
+            None,
+            &event(
+                t0(),
+                "note",
+                json!({"text": "late entry"}),
+                Visibility::Internal,
+            ),
+            &TicketUpdate::default(),
+        )
+        .await
+        .expect("note");
+    assert_eq!(back.ticket.updated_at, later + minutes(6));
+    assert_eq!(
+        code(
+            db.append_event(
+                t.id,
+                None,
+                &created_event("P1", None),
+                &TicketUpdate::default()
+            )
+            .await
+        ),
+        "store.invalid"
+    );
+    assert_eq!(
+        code(
+            db.append_event(
+                987_654,
+                None,
+                &event(later, "note", json!({}), Visibility::Internal),
+                &TicketUpdate::default()
+            )
+            .await
+        ),
+        "store.not_found"
+    );
+    let seqs: Vec<i64> = db
+        .ticket_events(t.id, None, true)
+        .await
+        .expect("events")
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(seqs, [1, 2, 3, 4]);
+}
+
+async fn tenant_scope_is_not_found(db: Database) {
+    let s = seed(&db).await;
+    let ta = create(&db, &s.contract_a, "P2").await;
+    let tb = create(&db, &s.contract_b, "P2").await;
+    let a = Some(s.customer_a.id);
+    assert_eq!(db.get_ticket(ta.id, a).await.expect("own"), ta);
+    assert_eq!(code(db.get_ticket(tb.id, a).await), "store.not_found");
+    assert_eq!(
+        code(db.ticket_by_number(s.provider.id, tb.number, a).await),
+        "store.not_found"
+    );
+    assert_eq!(
+        code(db.ticket_events(tb.id, a, false).await),
+        "store.not_found"
+    );
+    assert_eq!(
+        code(db.attachments_of_ticket(tb.id, a).await),
+        "store.not_found"
+    );
+    let reply = event(
+        t0() + minutes(1),
+        "reply",
+        json!({"text": "hello"}),
+        Visibility::Public,
+    );
+    assert_eq!(
+        code(
+            db.append_event(tb.id, a, &reply, &TicketUpdate::default())
+                .await
+        ),
+        "store.not_found"
+    );
+    assert_eq!(
+        db.get_ticket(tb.id, None).await.expect("b").last_seq,
+        1,
+        "nothing written to the other tenant's ticket"
+    );
+    db.append_event(ta.id, a, &reply, &TicketUpdate::default())
+        .await
+        .expect("own reply");
+    let page = db
+        .list_tickets(&TicketFilter {
+            customer_org_id: a,
+            ..Default::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(
+        page.tickets.iter().map(|t| t.id).collect::<Vec<_>>(),
+        [ta.id]
+    );
+    assert_eq!(
+        db.count_tickets(&TicketFilter {
+            customer_org_id: Some(s.customer_b.id),
+            ..Default::default()
+        })
+        .await
+        .expect("count"),
+        1
+    );
+}
+
+async fn list_filters_sort_and_pagination(db: Database) {
+    let s = seed(&db).await;
+    let priorities = ["P1", "P2", "P3", "P4"];
+    let statuses = [
+        TicketStatus::New,
+        TicketStatus::InProgress,
+        TicketStatus::WaitingOnCustomer,
+        TicketStatus::Resolved,
+        TicketStatus::Closed,
+    ];
+    let mut expected: Vec<(i64, i64, Ticket)> = Vec::new(); // (sort key, id, ticket)
+    for i in 0..300_i64 {
+        let contract = if i % 10 == 9 {
+            &s.contract_b
+        } else {
+            &s.contract_a
+        };
+        let priority = priorities[(i % 4) as usize];
+        let mut new = new_ticket(contract, None, priority);
+        new.status = statuses[(i % 5) as usize];
+        // Many ties on next_due (sorted by id then), some without a due instant.
+        new.sla = match i % 7 {
+            0 => None,
+            k => Some(SlaCache {
+                sla: json!({"i": i}),
+                next_change: None,
+                next_due: Some(t0() + minutes((i * 37 % 50) * 10 + k)),
+            }),
+        };
+        let t = db
+            .create_ticket(&new, &created_event(priority, None))
+            .await
+            .expect("create")
+            .ticket;
+        let key = t
+            .sla
+            .as_ref()
+            .and_then(|c| c.next_due)
+            .map_or(i64::MAX, |d| i64::try_from(d.as_nanosecond()).expect("ns"));
+        expected.push((key, t.id, t));
+    }
+    expected.sort_by_key(|(k, id, _)| (*k, *id));
+
+    let check = |filter: TicketFilter, keep: &dyn Fn(&Ticket) -> bool| {
+        let db = db.clone();
+        let want: Vec<i64> = expected
+            .iter()
+            .filter(|(_, _, t)| keep(t))
+            .map(|(_, id, _)| *id)
+            .collect();
+        async move {
+            let mut got = Vec::new();
+            let mut filter = filter;
+            let mut pages = 0;
+            loop {
+                let page = db.list_tickets(&filter).await.expect("page");
+                assert!(page.tickets.len() <= filter.limit as usize);
+                got.extend(page.tickets.iter().map(|t| t.id));
+                pages += 1;
+                match page.next {
+                    // The cursor survives its text form (as it travels through the API).
+                    Some(next) => filter.after = Some(next.to_string().parse().expect("cursor")),
+                    None => break,
+                }
+            }
+            assert_eq!(got, want, "filter {filter:?}");
+            let count = db
+                .count_tickets(&TicketFilter {
+                    after: None,
+                    ..filter
+                })
+                .await
+                .expect("count");
+            assert_eq!(count, want.len() as i64);
+            pages
+        }
+    };
+
+    let pages = check(
+        TicketFilter {
+            limit: 37,
+            ..Default::default()
+        },
+        &|_| true,
+    )
+    .await;
+    assert_eq!(pages, 9, "300 tickets in pages of 37");
+    check(
+        TicketFilter {
+            customer_org_id: Some(s.customer_a.id),
+            open_only: true,
+            limit: 25,
+            ..Default::default()
+        },
+        &|t| t.customer_org_id == s.customer_a.id && t.is_open(),
+    )
+    .await;
+    check(
+        TicketFilter {
+            priority: Some("P1".into()),
+            statuses: vec![TicketStatus::New, TicketStatus::Closed],
+            limit: 10,
+            ..Default::default()
+        },
+        &|t| t.priority == "P1" && matches!(t.status, TicketStatus::New | TicketStatus::Closed),
+    )
+    .await;
+    let horizon = t0() + minutes(120);
+    check(
+        TicketFilter {
+            due_before: Some(horizon),
+            open_only: true,
+            limit: 1000,
+            ..Default::default()
+        },
+        &|t| {
+            t.is_open()
+                && t.sla
+                    .as_ref()
+                    .and_then(|c| c.next_due)
+                    .is_some_and(|d| d < horizon)
+        },
+    )
+    .await;
+    // An exact page boundary: the last full page still says whether more follow.
+    let exact = db
+        .list_tickets(&TicketFilter {
+            customer_org_id: Some(s.customer_b.id),
+            limit: 30,
+            ..Default::default()
+        })
+        .await
+        .expect("exact");
+    assert_eq!(exact.tickets.len(), 30);
+    assert_eq!(exact.next, None);
+    // Defaults and bounds.
+    let default_page = db
+        .list_tickets(&TicketFilter::default())
+        .await
+        .expect("default");
+    assert_eq!(default_page.tickets.len(), 50);
+    assert!("bogus".parse::<TicketCursor>().is_err());
+    assert_eq!(
+        db.count_tickets(&TicketFilter {
+            open_only: true,
+            ..Default::default()
+        })
+        .await
+        .expect("open"),
+        expected.iter().filter(|(_, _, t)| t.is_open()).count() as i64
+    );
+}
+
+async fn sla_cache_and_recompute_queries(db: Database) {
+    let s = seed(&db).await;
+    let t1 = create(&db, &s.contract_a, "P1").await;
+    let t2 = create(&db, &s.contract_a, "P2").await;
+    let t3 = create(&db, &s.contract_b, "P2").await;
+    let cache = |minutes_ahead: i64| SlaCache {
+        sla: json!({"metrics": [{"id": "response"}]}),
+        next_change: Some(t0() + minutes(minutes_ahead)),
+        next_due: Some(t0() + minutes(minutes_ahead)),
+    };
+    assert!(db.update_sla_cache(t1.id, 1, &cache(30)).await.expect("t1"));
+    assert!(db.update_sla_cache(t2.id, 1, &cache(10)).await.expect("t2"));
+    assert!(db.update_sla_cache(t3.id, 1, &cache(20)).await.expect("t3"));
+    let read = db.get_ticket(t1.id, None).await.expect("get");
+    assert_eq!(read.sla, Some(cache(30)));
+    assert_eq!(read.sla_seq, 1);
+
+    // A newer event makes a cache computed from seq 1 stale: refused, nothing changes.
+    db.append_event(
+        t1.id,
+        None,
+        &event(
+            t0() + minutes(1),
+            "paused",
+            json!({"reason": "waiting_on_customer"}),
+            Visibility::Public,
+        ),
+        &TicketUpdate {
+            status: Some(TicketStatus::WaitingOnCustomer),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("pause");
+    assert!(
+        !db.update_sla_cache(t1.id, 1, &cache(99))
+            .await
+            .expect("stale")
+    );
+    assert_eq!(
+        db.get_ticket(t1.id, None).await.expect("get").sla,
+        Some(cache(30))
+    );
+    assert!(
+        db.update_sla_cache(t1.id, 2, &cache(40))
+            .await
+            .expect("fresh")
+    );
+    assert_eq!(
+        code(db.update_sla_cache(987_654, 1, &cache(1)).await),
+        "store.not_found"
+    );
+
+    // The scheduler's wake-ups, earliest first.
+    assert_eq!(
+        db.tickets_changing_by(t0() + minutes(25), 10)
+            .await
+            .expect("due"),
+        [t2.id, t3.id]
+    );
+    assert_eq!(
+        db.tickets_changing_by(t0() + minutes(25), 1)
+            .await
+            .expect("due"),
+        [t2.id]
+    );
+    // Open tickets of a contract, for recomputation after a policy change.
+    db.append_event(
+        t2.id,
+        None,
+        &event(t0() + minutes(2), "closed", json!({}), Visibility::Public),
+        &TicketUpdate {
+            status: Some(TicketStatus::Closed),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("close");
+    assert_eq!(
+        db.open_tickets_of_contract(s.contract_a.id)
+            .await
+            .expect("open"),
+        [t1.id]
+    );
+    assert_eq!(
+        db.open_tickets_of_contract(s.contract_b.id)
+            .await
+            .expect("open"),
+        [t3.id]
+    );
+}
+
+async fn events_feed_the_fold(db: Database) {
+    let s = seed(&db).await;
+    // Innovasia P2 created Friday 16:30 WIB: response due Monday 12:30 (see tenggat_sla docs).
+    let at: Timestamp = "2026-03-13T16:30:00+07:00".parse().expect("instant");
+    let sla_created = tenggat_sla::TicketEvent::parse_jsonl(
+        r#"{"at":"2026-03-13T16:30:00+07:00","type":"created","priority":"P2"}"#,
+    )
+    .expect("event")
+    .remove(0);
+    let mut new = new_ticket(&s.contract_a, None, "P2");
+    new.created_at = at;
+    let t = db
+        .create_ticket(
+            &new,
+            &NewEvent::from_sla(&sla_created, None, Visibility::Public),
+        )
+        .await
+        .expect("create")
+        .ticket;
+    db.append_event(
+        t.id,
+        None,
+        &event(
+            at + minutes(5),
+            "note",
+            json!({"text": "called the customer"}),
+            Visibility::Internal,
+        ),
+        &TicketUpdate::default(),
+    )
+    .await
+    .expect("note");
+    db.append_event(
+        t.id,
+        None,
+        &event(
+            at + minutes(6),
+            "reply",
+            json!({"text": "we are on it"}),
+            Visibility::Public,
+        ),
+        &TicketUpdate::default(),
+    )
+    .await
+    .expect("reply");
+
+    let all = db.ticket_events(t.id, None, true).await.expect("all");
+    assert_eq!(
+        all.iter()
+            .map(|e| e.event_type.as_str())
+            .collect::<Vec<_>>(),
+        ["created", "note", "reply"]
+    );
+    let public = db
+        .ticket_events(t.id, Some(s.customer_a.id), false)
+        .await
+        .expect("public");
+    assert_eq!(
+        public
+            .iter()
+            .map(|e| e.event_type.as_str())
+            .collect::<Vec<_>>(),
+        ["created", "reply"]
+    );
+    let folded = sla_events(&all).expect("sla events");
+    assert_eq!(folded, vec![sla_created]);
+    let policy = tenggat_sla::preset("innovasia")
+        .expect("preset")
+        .expect("compiles");
+    let now: Timestamp = "2026-03-16T09:00:00+07:00".parse().expect("now");
+    let result = tenggat_sla::evaluate(&policy, &folded, now).expect("evaluate");
+    assert_eq!(
+        result.metrics[0].due,
+        Some("2026-03-16T12:30:00+07:00".parse().expect("due"))
+    );
+}
+
+async fn attachments(db: Database) {
+    let s = seed(&db).await;
+    let t = create(&db, &s.contract_a, "P3").await;
+    let att = db
+        .add_attachment(&NewAttachment {
+            ticket_id: t.id,
+            file_name: "log.txt".into(),
+            content_type: "text/plain".into(),
+            size: 1234,
+            sha256: token_hash("log"),
+            storage_path: "attachments/ab/cd".into(),
+            uploaded_by: Some(s.user_a.id),
+            created_at: t0(),
+        })
+        .await
+        .expect("attach");
+    assert_eq!(db.get_attachment(att.id, None).await.expect("get"), att);
+    assert_eq!(
+        db.get_attachment(att.id, Some(s.customer_a.id))
+            .await
+            .expect("own"),
+        att
+    );
+    assert_eq!(
+        code(db.get_attachment(att.id, Some(s.customer_b.id)).await),
+        "store.not_found"
+    );
+    assert_eq!(
+        db.attachments_of_ticket(t.id, None).await.expect("list"),
+        std::slice::from_ref(&att)
+    );
+    let negative = db
+        .add_attachment(&NewAttachment {
+            size: -1,
+            ..NewAttachment {
+                ticket_id: t.id,
+                file_name: "x".into(),
+                content_type: "text/plain".into(),
+                size: 0,
+                sha256: "x".into(),
+                storage_path: "x".into(),
+                uploaded_by: None,
+                created_at: t0(),
+            }
+        })
+        .await;
+    assert_eq!(code(negative), "store.invalid");
+}
+
+async fn idempotency_replay_and_conflict(db: Database) {
+    let p = "token:7";
+    let now = t0();
+    assert_eq!(
+        db.claim_idempotency(p, "k1", "hash-a", now)
+            .await
+            .expect("claim"),
+        IdempotencyClaim::New
+    );
+    assert_eq!(
+        db.claim_idempotency(p, "k1", "hash-a", now)
+            .await
+            .expect("again"),
+        IdempotencyClaim::InProgress
+    );
+    db.complete_idempotency(p, "k1", 201, r#"{"id":1}"#)
+        .await
+        .expect("complete");
+    assert_eq!(
+        db.claim_idempotency(p, "k1", "hash-a", now + minutes(1))
+            .await
+            .expect("replay"),
+        IdempotencyClaim::Replay {
+            status: 201,
+            body: r#"{"id":1}"#.into()
+        }
+    );
+    assert_eq!(
+        code(db.claim_idempotency(p, "k1", "hash-b", now).await),
+        "store.conflict"
+    );
+    // Keys belong to a principal.
+    assert_eq!(
+        db.claim_idempotency("token:8", "k1", "hash-b", now)
+            .await
+            .expect("other principal"),
+        IdempotencyClaim::New
+    );
+    // A released claim can be made again; a completed one is not released.
+    db.release_idempotency("token:8", "k1")
+        .await
+        .expect("release");
+    assert_eq!(
+        db.claim_idempotency("token:8", "k1", "hash-c", now)
+            .await
+            .expect("reclaim"),
+        IdempotencyClaim::New
+    );
+    db.release_idempotency(p, "k1").await.expect("no-op");
+    assert!(matches!(
+        db.claim_idempotency(p, "k1", "hash-a", now)
+            .await
+            .expect("still there"),
+        IdempotencyClaim::Replay { .. }
+    ));
+    assert_eq!(
+        code(db.complete_idempotency(p, "nope", 200, "").await),
+        "store.not_found"
+    );
+    assert_eq!(
+        db.purge_idempotency(now + minutes(1)).await.expect("purge"),
+        2
+    );
+    assert_eq!(
+        db.claim_idempotency(p, "k1", "hash-b", now)
+            .await
+            .expect("after purge"),
+        IdempotencyClaim::New
+    );
+}
+
+async fn concurrent_ticket_creation(db: Database) {
+    let s = seed(&db).await;
+    let tasks = 16;
+    let per_task = 8;
+    let mut handles = Vec::new();
+    for i in 0..tasks {
+        let db = db.clone();
+        let contract = if i % 2 == 0 {
+            s.contract_a.clone()
+        } else {
+            s.contract_b.clone()
+        };
+        handles.push(tokio::spawn(async move {
+            let mut numbers = Vec::new();
+            for _ in 0..per_task {
+                let t = create(&db, &contract, "P2").await;
+                // And concurrent appends to the same ticket get distinct sequence numbers.
+                numbers.push(t.number);
+            }
+            numbers
+        }));
+    }
+    let mut numbers = Vec::new();
+    for h in handles {
+        numbers.extend(h.await.expect("task"));
+    }
+    let distinct: HashSet<i64> = numbers.iter().copied().collect();
+    assert_eq!(distinct.len(), tasks * per_task, "no duplicate numbers");
+    assert_eq!(
+        distinct,
+        (1..=(tasks * per_task) as i64).collect::<HashSet<_>>(),
+        "and, as it happens, no gaps"
+    );
+
+    let t = create(&db, &s.contract_a, "P1").await;
+    let mut handles = Vec::new();
+    for i in 0..20 {
+        let db = db.clone();
+        handles.push(tokio::spawn(async move {
+            db.append_event(
+                t.id,
+                None,
+                &event(
+                    t0() + minutes(i),
+                    "reply",
+                    json!({"n": i}),
+                    Visibility::Public,
+                ),
+                &TicketUpdate::default(),
+            )
+            .await
+            .expect("append")
+            .event
+            .seq
+        }));
+    }
+    let mut seqs = Vec::new();
+    for h in handles {
+        seqs.push(h.await.expect("task"));
+    }
+    seqs.sort_unstable();
+    assert_eq!(seqs, (2..=21).collect::<Vec<i64>>());
+}
+
+// ---------------------------------------------------------------- opening and URLs
+
+#[tokio::test]
+async fn open_refuses_a_missing_sqlite_file_without_create() {
+    let dir = TempDir::new();
+    let path = dir.file("typo.db");
+    for url in [format!("sqlite://{path}"), format!("sqlite:{path}")] {
+        let err = open(&url, false).await.expect_err("missing file");
+        assert_eq!(err.code(), "store.config");
+        assert!(err.to_string().contains("does not exist"), "{err}");
+        assert!(err.to_string().contains("typo.db"), "{err}");
+        assert!(!std::path::Path::new(&path).exists(), "no file was created");
+    }
+    let relative = format!("sqlite:missing-{}.db", unique_suffix());
+    assert_eq!(code(open(&relative, false).await), "store.config");
+    // With create, the file appears; then it opens without create.
+    let db = open(&format!("sqlite:{path}"), true).await.expect("create");
+    assert_eq!(db.migrate().await.expect("migrate"), ["0001_initial"]);
+    db.close().await;
+    let db = open(&format!("sqlite://{path}"), false)
+        .await
+        .expect("reopen");
+    assert_eq!(db.migrate().await.expect("migrate"), Vec::<String>::new());
+    db.close().await;
+    // The file is in WAL mode (a property of the file, seen from any connection).
+    let mut raw = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
+        .await
+        .expect("raw connection");
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut raw)
+        .await
+        .expect("journal mode");
+    assert_eq!(mode, "wal");
+    raw.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn open_refuses_other_schemes() {
+    for url in [
+        "mysql://root:hunter2@localhost/tenggat",
+        "tenggat.db",
+        "http://example.invalid/db",
+        "sqlite:",
+        "sqlite::memory:",
+        "",
+    ] {
+        let err = open(url, true).await.expect_err(url);
+        assert_eq!(err.code(), "store.config", "{url}: {err}");
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+    let err = open("mysql://root:hunter2@localhost/tenggat", true)
+        .await
+        .expect_err("mysql");
+    assert!(
+        err.to_string().contains("sqlite://"),
+        "says what works: {err}"
+    );
+}
+
+#[tokio::test]
+async fn errors_never_show_the_password() {
+    assert_eq!(
+        redact_url("postgres://tenggat:hunter2@db.example:5432/tenggat"),
+        "postgres://tenggat:***@db.example:5432/tenggat"
+    );
+    // Nothing listens on port 1: the connection error names the URL without the password.
+    let err = open("postgres://tenggat:hunter2@127.0.0.1:1/tenggat", false)
+        .await
+        .expect_err("unreachable");
+    let text = format!("{err} {err:?}");
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(text.contains("***"), "{text}");
+    let err = open(
+        "postgres://tenggat:hunter2@127.0.0.1:notaport/tenggat",
+        false,
+    )
+    .await
+    .expect_err("bad URL");
+    let text = format!("{err} {err:?}");
+    assert_eq!(err.code(), "store.config", "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+}
+
+#[tokio::test]
+async fn postgres_missing_database_is_named() {
+    let Some(url) = pg_url() else { return };
+    let name = format!("tenggat_missing_{}", unique_suffix());
+    let with_password = with_database(&url, &name).replacen("://", "://postgres:hunter2@", 1);
+    let with_password = if url.contains('@') {
+        // The URL already names a user: put the password on it instead.
+        let (scheme, rest) = url.split_once("://").expect("scheme");
+        let (user, host) = rest.split_once('@').expect("user");
+        let user = user.split(':').next().unwrap_or(user);
+        with_database(&format!("{scheme}://{user}:hunter2@{host}"), &name)
+    } else {
+        with_password
+    };
+    // Trust authentication ignores the password: the store opens, and its Debug hides it.
+    let existing = with_password.replace(&name, url.rsplit('/').next().unwrap_or("test"));
+    let db = open(&existing, false).await.expect("open with a password");
+    assert!(!format!("{db:?}").contains("hunter2"));
+    db.close().await;
+    let err = open(&with_password, false)
+        .await
+        .expect_err("missing database");
+    let text = format!("{err} {err:?}");
+    assert_eq!(err.code(), "store.config", "{text}");
+    assert!(text.contains(&name), "{text}");
+    assert!(text.contains("does not exist"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+}
