@@ -15,18 +15,30 @@ pub const DEFAULT_FILE: &str = "tenggat.toml";
 /// The database used when nothing else is configured: an SQLite file next to the process.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./tenggat.db";
 
+/// The address `tenggat serve` listens on by default: loopback only.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// The URL people reach the server at by default.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
 /// The settings of a Tenggat deployment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// `sqlite://PATH` (the embedded default) or `postgres://USER@HOST/DB`.
     pub database_url: String,
+    /// `HOST:PORT` that `tenggat serve` listens on.
+    pub listen: String,
+    /// The URL people reach the server at; links the server prints or sends start with it.
+    pub public_url: String,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             database_url: DEFAULT_DATABASE_URL.into(),
+            listen: DEFAULT_LISTEN.into(),
+            public_url: DEFAULT_PUBLIC_URL.into(),
         }
     }
 }
@@ -52,7 +64,11 @@ impl Config {
                 }
             }
         }
-        figment = figment.merge(Env::prefixed("TENGGAT_").only(&["database_url"]));
+        figment = figment.merge(Env::prefixed("TENGGAT_").only(&[
+            "database_url",
+            "listen",
+            "public_url",
+        ]));
         figment.extract().map_err(|e| {
             anyhow!(
                 "invalid configuration: {}",
@@ -82,6 +98,14 @@ pub fn annotated_default() -> String {
 # existing database (create it with `tenggat migrate --create`), so a mistyped URL is an error
 # and never a new, empty database.
 database_url = "{DEFAULT_DATABASE_URL}"
+
+# The address `tenggat serve` listens on (HOST:PORT). The default answers on this machine
+# only; put a reverse proxy with TLS in front, or use 0.0.0.0:8080 to listen everywhere.
+listen = "{DEFAULT_LISTEN}"
+
+# The URL people reach the server at (behind a proxy: the proxy's URL). Links the server
+# prints, such as the first-run password-setup link, start with it.
+public_url = "{DEFAULT_PUBLIC_URL}"
 "#
     )
 }

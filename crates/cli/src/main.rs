@@ -7,6 +7,7 @@ mod calendar_arg;
 mod cmd_calendar;
 mod cmd_migrate;
 mod cmd_policy;
+mod cmd_serve;
 mod cmd_sla;
 mod cmd_time;
 mod config;
@@ -41,6 +42,13 @@ enum Command {
     Sla(SlaCommand),
     /// Print an annotated example configuration (tenggat.toml).
     DefaultConfig,
+    /// Run the service desk server (migrates the database first; prints a one-time
+    /// password-setup link on first run).
+    Serve {
+        /// Configuration file (default: ./tenggat.toml when it exists).
+        #[arg(long, value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
+    },
     /// Bring the configured database's schema up to date.
     Migrate {
         /// Configuration file (default: ./tenggat.toml when it exists).
@@ -192,6 +200,7 @@ fn main() -> ExitCode {
         }
         Command::Calendar(CalendarCommand::Check { file }) => cmd_calendar::check(&file),
         Command::Calendar(CalendarCommand::List) => cmd_calendar::list(),
+        Command::Serve { config } => cmd_serve::run(config.as_deref()),
         Command::Migrate { config, create } => cmd_migrate::run(config.as_deref(), create),
         Command::DefaultConfig => {
             print!("{}", config::annotated_default());
