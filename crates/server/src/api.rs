@@ -74,18 +74,14 @@ impl FromRequestParts<AppState> for PasswordUser {
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .ok_or_else(bad_credentials)?;
         let (email, password) = decoded.split_once(':').ok_or_else(bad_credentials)?;
-        let user = state
-            .db
-            .user_by_email(email)
-            .await?
-            .ok_or_else(bad_credentials)?;
-        let Some(stored) = user.password_hash.clone() else {
-            return Err(bad_credentials());
-        };
-        if user.disabled || !secrets::verify_password(password.to_owned(), stored).await? {
-            return Err(bad_credentials());
+        let user = state.db.user_by_email(email).await?;
+        let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+        // Unknown users and users without a password cost an argon2 check too.
+        let matches = secrets::verify_password_or_decoy(password.to_owned(), stored).await?;
+        match user {
+            Some(user) if matches && !user.disabled => Ok(PasswordUser(user)),
+            _ => Err(bad_credentials()),
         }
-        Ok(PasswordUser(user))
     }
 }
 

@@ -69,6 +69,40 @@ pub async fn verify_password(password: String, stored: String) -> Result<bool, P
     .map_err(|e| Problem::internal(&e))
 }
 
+/// Checks a password against the stored hash of a user, or — when there is no such user or
+/// no password yet — against a fixed decoy hash, so that the answer takes as long either way
+/// and response times do not tell which e-mail addresses exist.
+pub async fn verify_password_or_decoy(
+    password: String,
+    stored: Option<String>,
+) -> Result<bool, Problem> {
+    match stored {
+        Some(stored) => verify_password(password, stored).await,
+        None => {
+            let decoy = decoy_hash()?;
+            verify_password(password, decoy).await.map(|_| false)
+        }
+    }
+}
+
+/// An argon2 hash of a random password, made once per process.
+fn decoy_hash() -> Result<String, Problem> {
+    static DECOY: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    DECOY
+        .get_or_init(|| {
+            let secret = random_hex().map_err(|e| e.to_string())?;
+            let mut salt_bytes = [0u8; 16];
+            getrandom::fill(&mut salt_bytes).map_err(|e| e.to_string())?;
+            let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| e.to_string())?;
+            Argon2::default()
+                .hash_password(secret.as_bytes(), &salt)
+                .map(|h| h.to_string())
+                .map_err(|e| e.to_string())
+        })
+        .clone()
+        .map_err(|e| Problem::internal(&e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +114,21 @@ mod tests {
         assert_eq!(a.len(), 64);
         assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a, b);
+    }
+
+    #[tokio::test]
+    async fn the_decoy_never_matches() {
+        assert!(
+            !verify_password_or_decoy("anything at all".into(), None)
+                .await
+                .unwrap()
+        );
+        let real = hash_password("correct horse battery".into()).await.unwrap();
+        assert!(
+            verify_password_or_decoy("correct horse battery".into(), Some(real))
+                .await
+                .unwrap()
+        );
     }
 
     #[test]
