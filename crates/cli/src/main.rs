@@ -4,6 +4,7 @@
 
 mod batch;
 mod calendar_arg;
+mod cmd_admin;
 mod cmd_calendar;
 mod cmd_migrate;
 mod cmd_policy;
@@ -42,6 +43,9 @@ enum Command {
     Sla(SlaCommand),
     /// Print an annotated example configuration (tenggat.toml).
     DefaultConfig,
+    /// Operator commands on the configured database.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Run the service desk server (migrates the database first; prints a one-time
     /// password-setup link on first run).
     Serve {
@@ -57,6 +61,19 @@ enum Command {
         /// Create a missing SQLite file (only the default ./tenggat.db is created without it).
         #[arg(long)]
         create: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Print a new one-time link for a user to set a password (the old link stops working).
+    SetupLink {
+        /// The user's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// Configuration file (default: ./tenggat.toml when it exists).
+        #[arg(long, value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
     },
 }
 
@@ -202,6 +219,9 @@ fn main() -> ExitCode {
         Command::Calendar(CalendarCommand::List) => cmd_calendar::list(),
         Command::Serve { config } => cmd_serve::run(config.as_deref()),
         Command::Migrate { config, create } => cmd_migrate::run(config.as_deref(), create),
+        Command::Admin(AdminCommand::SetupLink { config, email }) => {
+            cmd_admin::setup_link(config.as_deref(), &email)
+        }
         Command::DefaultConfig => {
             print!("{}", config::annotated_default());
             Ok(())

@@ -1405,3 +1405,55 @@ fn migrate_on_postgres_when_configured() {
     assert!(!out.contains("applied"), "{out}");
     psql(&format!("DROP DATABASE {name}"));
 }
+
+#[test]
+fn admin_setup_link_issues_a_new_link() {
+    let dir = TempDir::new("setup-link");
+    // No database yet: an error, and no database is created for it.
+    let (code, _, err) = run_in(
+        dir.path(),
+        &["admin", "setup-link", "--email", "admin@localhost"],
+        &[],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!dir.path().join("tenggat.db").exists());
+    // A first run of the server makes the admin; stop it once it has printed its link.
+    let mut server = std::process::Command::new(assert_cmd::cargo::cargo_bin("tenggat"))
+        .current_dir(dir.path())
+        .args(["serve"])
+        .env_remove("TENGGAT_DATABASE_URL")
+        .env("TENGGAT_LISTEN", "127.0.0.1:0")
+        .env("TENGGAT_PUBLIC_URL", "https://desk.example")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.stdout.take().expect("stdout")),
+        &mut first,
+    )
+    .expect("first line");
+    server.kill().ok();
+    server.wait().ok();
+    assert!(
+        first.starts_with("first run: set the admin password at https://desk.example/setup/"),
+        "{first}"
+    );
+    let (code, out, err) = run_in(
+        dir.path(),
+        &["admin", "setup-link", "--email", "admin@localhost"],
+        &[("TENGGAT_PUBLIC_URL", "https://desk.example")],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("https://desk.example/setup/"), "{out}");
+    assert!(!first.contains(out.trim()), "a new token");
+    let (code, _, err) = run_in(
+        dir.path(),
+        &["admin", "setup-link", "--email", "nobody@localhost"],
+        &[],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("nobody@localhost"), "{err}");
+}

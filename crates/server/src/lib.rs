@@ -36,7 +36,7 @@ use tokio::task::JoinHandle;
 use tower_http::limit::RequestBodyLimitLayer;
 
 pub use problem::{PROBLEM_JSON, Problem};
-pub use setup::{FIRST_ADMIN_EMAIL, SETUP_TOKEN_LIFETIME, first_run};
+pub use setup::{FIRST_ADMIN_EMAIL, SETUP_TOKEN_LIFETIME, first_run, issue_setup_link};
 
 /// Largest request body accepted (larger ones get 413 problem+json).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;

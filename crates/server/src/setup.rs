@@ -63,17 +63,41 @@ pub async fn first_run(
             created_at: now,
         })
         .await?;
+    let link = new_setup_link(db, admin.id, public_url, now).await?;
+    Ok(Some(format!("first run: set the admin password at {link}")))
+}
+
+/// A new one-time link for the user with this e-mail to set a password (for example when the
+/// first-run link expired, or a password is forgotten). Any earlier link of the user stops
+/// working. `Ok(None)` when there is no such user.
+pub async fn issue_setup_link(
+    db: &Database,
+    email: &str,
+    public_url: &str,
+    now: Timestamp,
+) -> Result<Option<String>, crate::ServerError> {
+    let Some(user) = db.user_by_email(email).await? else {
+        return Ok(None);
+    };
+    new_setup_link(db, user.id, public_url, now).await.map(Some)
+}
+
+/// Stores the hash of a fresh setup token for `user` and returns the link that carries it.
+async fn new_setup_link(
+    db: &Database,
+    user: i64,
+    public_url: &str,
+    now: Timestamp,
+) -> Result<String, crate::ServerError> {
     let token = secrets::random_hex().map_err(crate::ServerError::Random)?;
     db.set_password_setup_token(
-        admin.id,
+        user,
         &tenggat_store::token_hash(&token),
         now + SETUP_TOKEN_LIFETIME,
     )
     .await?;
     let base = public_url.trim_end_matches('/');
-    Ok(Some(format!(
-        "first run: set the admin password at {base}/setup/{token}"
-    )))
+    Ok(format!("{base}/setup/{token}"))
 }
 
 /// `GET /setup/{token}`: the form. Whether the token is still valid is decided when it is

@@ -141,7 +141,11 @@ macro_rules! scenarios {
     };
 }
 
-scenarios!(first_run_setup_tokens_and_me, errors_are_problems);
+scenarios!(
+    first_run_setup_tokens_and_me,
+    errors_are_problems,
+    a_new_setup_link_replaces_the_old_one,
+);
 
 const PUBLIC_URL: &str = "http://desk.example";
 const PASSWORD: &str = "correct horse battery";
@@ -530,4 +534,44 @@ async fn errors_are_problems(db: Database) {
         .expect("HTTP request");
     assert_eq!(response.status(), StatusCode::OK);
     server.handle.abort();
+}
+
+async fn a_new_setup_link_replaces_the_old_one(db: Database) {
+    let server = boot(&db).await;
+    let base = format!("http://{}", server.addr);
+    let old_path = setup_path(server.first_run_line.as_deref().expect("first run line"));
+    let now = jiff::Timestamp::from_second(1_800_000_000).expect("instant");
+    // Nobody by that e-mail: no link.
+    let none = tenggat_server::issue_setup_link(&db, "nobody@localhost", PUBLIC_URL, now)
+        .await
+        .expect("store works");
+    assert_eq!(none, None);
+    let link = tenggat_server::issue_setup_link(&db, "admin@localhost", PUBLIC_URL, now)
+        .await
+        .expect("store works")
+        .expect("the admin exists");
+    let new_path = link
+        .strip_prefix(PUBLIC_URL)
+        .expect("link under the public URL");
+    assert_ne!(new_path, old_path);
+    let http = client();
+    // The first-run link no longer works …
+    let response = http
+        .post(format!("{base}{old_path}"))
+        .form(&[("password", PASSWORD)])
+        .send()
+        .await
+        .expect("HTTP request");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    // … the new one does, once.
+    for expected in [StatusCode::OK, StatusCode::NOT_FOUND] {
+        let response = http
+            .post(format!("{base}{new_path}"))
+            .form(&[("password", PASSWORD)])
+            .send()
+            .await
+            .expect("HTTP request");
+        assert_eq!(response.status(), expected);
+    }
+    new_token(&base).await;
 }
