@@ -497,6 +497,9 @@ pub struct TicketUpdate {
     pub assignee_id: Option<Option<i64>>,
     /// SLA cache computed with the new event included.
     pub sla: Option<SlaCache>,
+    /// When set, the append is refused with `store.conflict` unless the ticket's last event
+    /// sequence number is this one: the caller computed the SLA cache from exactly that log.
+    pub expected_seq: Option<i64>,
 }
 
 /// An event to append. `payload` holds the event's fields other than `at` and `type`, exactly

@@ -715,18 +715,40 @@ macro_rules! impl_store {
                 let mut tx = self.begin_write().await?;
                 // Taking the next sequence number locks the ticket row (PostgreSQL) or the
                 // database (SQLite) until commit, so concurrent appends never share a number.
+                // With `expected_seq`, the same statement refuses a log that has moved on.
                 let seq: Option<i64> = sqlx::query_scalar(
                     "UPDATE tickets SET last_seq = last_seq + 1, \
                      updated_at = CASE WHEN updated_at > $2 THEN updated_at ELSE $2 END \
-                     WHERE id = $1 AND ($3 IS NULL OR customer_org_id = $3) RETURNING last_seq",
+                     WHERE id = $1 AND ($3 IS NULL OR customer_org_id = $3) \
+                     AND ($4 IS NULL OR last_seq = $4) RETURNING last_seq",
                 )
                 .bind(ticket_id)
                 .bind(at)
                 .bind(scope)
+                .bind(update.expected_seq)
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(db_error)?;
-                let seq = seq.ok_or(StoreError::NotFound("ticket"))?;
+                let Some(seq) = seq else {
+                    // Nothing was written: tell a missing (or out-of-scope) ticket from a stale
+                    // expectation, reading within the same transaction.
+                    let last: Option<i64> = sqlx::query_scalar(
+                        "SELECT last_seq FROM tickets \
+                         WHERE id = $1 AND ($2 IS NULL OR customer_org_id = $2)",
+                    )
+                    .bind(ticket_id)
+                    .bind(scope)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    return Err(match (last, update.expected_seq) {
+                        (Some(last), Some(expected)) => StoreError::Conflict(format!(
+                            "ticket {ticket_id} has moved on: its last event is {last}, \
+                             not {expected}"
+                        )),
+                        _ => StoreError::NotFound("ticket"),
+                    });
+                };
                 let stored: EventRow = sqlx::query_as(concat!(
                     "INSERT INTO ticket_events (ticket_id, seq, at, event_type, payload, actor_id, \
                      visibility) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ",

@@ -189,7 +189,8 @@ pub trait Store: Send + Sync {
     fn count_tickets(&self, filter: &TicketFilter)
     -> impl Future<Output = StoreResult<i64>> + Send;
     /// Appends an event and applies the change it records, in one transaction: either both
-    /// are written or neither.
+    /// are written or neither. With [`TicketUpdate::expected_seq`] set, a ticket whose last
+    /// event is another one is `store.conflict` and nothing is written.
     fn append_event(
         &self,
         ticket_id: i64,

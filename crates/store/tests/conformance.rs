@@ -161,6 +161,7 @@ conformance!(
     policies_and_contracts,
     ticket_and_created_event_are_atomic,
     append_event_is_atomic,
+    append_event_expected_seq,
     tenant_scope_is_not_found,
     list_filters_sort_and_pagination,
     sla_cache_and_recompute_queries,
@@ -856,6 +857,7 @@ async fn append_event_is_atomic(db: Database) {
                     next_change: Some(later),
                     next_due: Some(later),
                 }),
+                expected_seq: Some(2),
             },
         )
         .await;
@@ -951,6 +953,130 @@ async fn append_event_is_atomic(db: Database) {
         .map(|e| e.seq)
         .collect();
     assert_eq!(seqs, [1, 2, 3, 4]);
+}
+
+async fn append_event_expected_seq(db: Database) {
+    let s = seed(&db).await;
+    let t = create(&db, &s.contract_a, "P2").await;
+    assert_eq!(t.last_seq, 1);
+    let cache = |n: i64| SlaCache {
+        sla: json!({"computed_from": n}),
+        next_change: Some(t0() + minutes(n)),
+        next_due: Some(t0() + minutes(n)),
+    };
+    // The caller folded the log up to seq 1 and it still ends there: the append succeeds.
+    let done = db
+        .append_event(
+            t.id,
+            None,
+            &event(
+                t0() + minutes(1),
+                "acknowledged",
+                json!({}),
+                Visibility::Public,
+            ),
+            &TicketUpdate {
+                status: Some(TicketStatus::Acknowledged),
+                sla: Some(cache(1)),
+                expected_seq: Some(1),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("matching expected_seq");
+    assert_eq!(done.event.seq, 2);
+    assert_eq!(done.ticket.last_seq, 2);
+    assert_eq!(done.ticket.sla_seq, 2);
+    assert_eq!(done.ticket.sla, Some(cache(1)));
+
+    // Someone else appended in between: a cache computed from seq 1 is stale. Refused as a
+    // conflict, and nothing is written: no event, no change, no sequence number used.
+    let before = db.get_ticket(t.id, None).await.expect("get");
+    let stale = db
+        .append_event(
+            t.id,
+            None,
+            &event(
+                t0() + minutes(2),
+                "paused",
+                json!({"reason": "waiting_on_customer"}),
+                Visibility::Public,
+            ),
+            &TicketUpdate {
+                status: Some(TicketStatus::WaitingOnCustomer),
+                sla: Some(cache(99)),
+                expected_seq: Some(1),
+                ..Default::default()
+            },
+        )
+        .await;
+    let err = stale.expect_err("stale expected_seq");
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(err.code(), "store.conflict");
+    let after = db.get_ticket(t.id, None).await.expect("get");
+    assert_eq!(after, before);
+    assert_eq!(after.last_seq, 2);
+    assert_eq!(
+        db.ticket_events(t.id, None, true)
+            .await
+            .expect("events")
+            .iter()
+            .map(|e| e.seq)
+            .collect::<Vec<_>>(),
+        [1, 2]
+    );
+    // An expectation from the future is just as stale.
+    assert_eq!(
+        code(
+            db.append_event(
+                t.id,
+                None,
+                &event(t0() + minutes(2), "note", json!({}), Visibility::Internal),
+                &TicketUpdate {
+                    expected_seq: Some(7),
+                    ..Default::default()
+                },
+            )
+            .await
+        ),
+        "store.conflict"
+    );
+
+    // A missing ticket, or one outside the caller's scope, is not found, never a conflict
+    // (which would tell a customer that the ticket exists).
+    for (id, scope) in [(987_654, None), (t.id, Some(s.customer_b.id))] {
+        assert_eq!(
+            code(
+                db.append_event(
+                    id,
+                    scope,
+                    &event(t0() + minutes(3), "reply", json!({}), Visibility::Public),
+                    &TicketUpdate {
+                        expected_seq: Some(1),
+                        ..Default::default()
+                    },
+                )
+                .await
+            ),
+            "store.not_found"
+        );
+    }
+
+    // With the current sequence number (and within scope) it goes through.
+    let done = db
+        .append_event(
+            t.id,
+            Some(s.customer_a.id),
+            &event(t0() + minutes(4), "reply", json!({}), Visibility::Public),
+            &TicketUpdate {
+                expected_seq: Some(2),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("current expected_seq");
+    assert_eq!(done.event.seq, 3);
+    assert_eq!(done.ticket.last_seq, 3);
 }
 
 async fn tenant_scope_is_not_found(db: Database) {
