@@ -80,7 +80,8 @@ impl Database {
     }
 }
 
-/// Hex SHA-256 of a secret token: what the store keeps of API and password-setup tokens.
+/// Hex SHA-256 of a secret token: what the store keeps of API, session and password-setup
+/// tokens.
 pub fn token_hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     let mut out = String::with_capacity(64);
@@ -139,6 +140,12 @@ delegate! {
     fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>>;
     fn api_tokens_of_user(&self, user_id: i64) -> StoreResult<Vec<ApiToken>>;
     fn revoke_api_token(&self, id: i64, at: Timestamp) -> StoreResult<()>;
+    fn create_session(&self, new: &NewSession) -> StoreResult<Session>;
+    fn session_by_hash(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<Session>>;
+    fn touch_session(&self, id: i64, now: Timestamp, new_expires_at: Timestamp) -> StoreResult<()>;
+    fn revoke_session(&self, id: i64, at: Timestamp) -> StoreResult<()>;
+    fn revoke_sessions_of_user(&self, user_id: i64, at: Timestamp) -> StoreResult<u64>;
+    fn purge_sessions(&self, before: Timestamp) -> StoreResult<u64>;
     fn create_policy(&self, new: &NewPolicy) -> StoreResult<StoredPolicy>;
     fn get_policy(&self, id: i64) -> StoreResult<StoredPolicy>;
     fn list_policies(&self) -> StoreResult<Vec<StoredPolicy>>;

@@ -281,6 +281,70 @@ pub struct NewApiToken {
     pub created_at: Timestamp,
 }
 
+/// A person's signed-in session (the portal's cookie). The cookie's secret is never stored:
+/// only its SHA-256 ([`crate::token_hash`]). `Debug` does not show the hash.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Id.
+    pub id: i64,
+    /// The person signed in.
+    pub user_id: i64,
+    /// Hex SHA-256 of the session secret (the look-up key).
+    pub token_hash: String,
+    /// When the person signed in.
+    pub created_at: Timestamp,
+    /// The instant from which the session no longer counts (moved on by `touch_session`).
+    pub expires_at: Timestamp,
+    /// When the session was last used.
+    pub last_seen_at: Timestamp,
+    /// When it was revoked (signed out), if it was.
+    pub revoked_at: Option<Timestamp>,
+    /// The browser's `User-Agent` at sign-in, to show the person their sessions.
+    pub user_agent: Option<String>,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("id", &self.id)
+            .field("user_id", &self.user_id)
+            .field("token_hash", &"<redacted>")
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .field("last_seen_at", &self.last_seen_at)
+            .field("revoked_at", &self.revoked_at)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}
+
+/// A new session; it is last seen when it is created. `Debug` does not show the hash.
+#[derive(Clone)]
+pub struct NewSession {
+    /// The person signed in.
+    pub user_id: i64,
+    /// Hex SHA-256 of the session secret ([`crate::token_hash`]); unique.
+    pub token_hash: String,
+    /// Sign-in instant.
+    pub created_at: Timestamp,
+    /// Expiry; must be after `created_at`.
+    pub expires_at: Timestamp,
+    /// The browser's `User-Agent`, if it sent one.
+    pub user_agent: Option<String>,
+}
+
+impl fmt::Debug for NewSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewSession")
+            .field("user_id", &self.user_id)
+            .field("token_hash", &"<redacted>")
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}
+
 /// An uploaded policy: TOML text, validated by the caller with `tenggat_sla` before it is stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredPolicy {

@@ -181,6 +181,41 @@ impl TryFrom<TokenRow> for ApiToken {
     }
 }
 
+macro_rules! session_cols {
+    () => {
+        "id, user_id, token_hash, created_at, expires_at, last_seen_at, revoked_at, user_agent"
+    };
+}
+pub(crate) use session_cols;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionRow {
+    id: i64,
+    user_id: i64,
+    token_hash: String,
+    created_at: i64,
+    expires_at: i64,
+    last_seen_at: i64,
+    revoked_at: Option<i64>,
+    user_agent: Option<String>,
+}
+
+impl TryFrom<SessionRow> for Session {
+    type Error = StoreError;
+    fn try_from(r: SessionRow) -> Result<Session, StoreError> {
+        Ok(Session {
+            id: r.id,
+            user_id: r.user_id,
+            token_hash: r.token_hash,
+            created_at: ts(r.created_at)?,
+            expires_at: ts(r.expires_at)?,
+            last_seen_at: ts(r.last_seen_at)?,
+            revoked_at: ts_opt(r.revoked_at)?,
+            user_agent: r.user_agent,
+        })
+    }
+}
+
 macro_rules! policy_cols {
     () => {
         "id, name, version, source, created_by, created_at"

@@ -288,6 +288,114 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            // ---- sessions
+
+            async fn create_session(&self, new: &NewSession) -> StoreResult<Session> {
+                required(&new.token_hash, "session token hash")?;
+                if new.expires_at <= new.created_at {
+                    return Err(StoreError::Invalid(format!(
+                        "the session expires ({}) before it is created ({})",
+                        new.expires_at, new.created_at
+                    )));
+                }
+                let created_at = ns(new.created_at)?;
+                let row: SessionRow = sqlx::query_as(concat!(
+                    "INSERT INTO sessions (user_id, token_hash, created_at, expires_at, \
+                     last_seen_at, user_agent) VALUES ($1, $2, $3, $4, $3, $5) RETURNING ",
+                    session_cols!()
+                ))
+                .bind(new.user_id)
+                .bind(&new.token_hash)
+                .bind(created_at)
+                .bind(ns(new.expires_at)?)
+                .bind(new.user_agent.as_deref())
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.try_into()
+            }
+
+            async fn session_by_hash(
+                &self,
+                token_hash: &str,
+                now: Timestamp,
+            ) -> StoreResult<Option<Session>> {
+                let row: Option<SessionRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    session_cols!(),
+                    " FROM sessions WHERE token_hash = $1 AND revoked_at IS NULL \
+                     AND expires_at > $2"
+                ))
+                .bind(token_hash)
+                .bind(ns(now)?)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.map(Session::try_from).transpose()
+            }
+
+            async fn touch_session(
+                &self,
+                id: i64,
+                now: Timestamp,
+                new_expires_at: Timestamp,
+            ) -> StoreResult<()> {
+                let done = sqlx::query(
+                    "UPDATE sessions SET \
+                     last_seen_at = CASE WHEN last_seen_at > $2 THEN last_seen_at ELSE $2 END, \
+                     expires_at = $3 \
+                     WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2",
+                )
+                .bind(id)
+                .bind(ns(now)?)
+                .bind(ns(new_expires_at)?)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound("session"));
+                }
+                Ok(())
+            }
+
+            async fn revoke_session(&self, id: i64, at: Timestamp) -> StoreResult<()> {
+                let done = sqlx::query(
+                    "UPDATE sessions SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1",
+                )
+                .bind(id)
+                .bind(ns(at)?)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::NotFound("session"));
+                }
+                Ok(())
+            }
+
+            async fn revoke_sessions_of_user(&self, user_id: i64, at: Timestamp) -> StoreResult<u64> {
+                let done = sqlx::query(
+                    "UPDATE sessions SET revoked_at = $2 \
+                     WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2",
+                )
+                .bind(user_id)
+                .bind(ns(at)?)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+                Ok(done.rows_affected())
+            }
+
+            async fn purge_sessions(&self, before: Timestamp) -> StoreResult<u64> {
+                let done =
+                    sqlx::query("DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1")
+                        .bind(ns(before)?)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(db_error)?;
+                Ok(done.rows_affected())
+            }
+
             // ---- policies
 
             async fn create_policy(&self, new: &NewPolicy) -> StoreResult<StoredPolicy> {

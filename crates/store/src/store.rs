@@ -112,6 +112,44 @@ pub trait Store: Send + Sync {
         at: Timestamp,
     ) -> impl Future<Output = StoreResult<()>> + Send;
 
+    // ---- sessions
+
+    /// Stores a new session (last seen at its creation); a hash already stored is
+    /// `store.conflict`, an unknown user `store.invalid`, an expiry not after the creation
+    /// `store.invalid`.
+    fn create_session(&self, new: &NewSession)
+    -> impl Future<Output = StoreResult<Session>> + Send;
+    /// The session with this hash if it is live at `now`: not revoked and `expires_at > now`.
+    fn session_by_hash(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> impl Future<Output = StoreResult<Option<Session>>> + Send;
+    /// Records a use of a live session: `last_seen_at` becomes `now` (never earlier than it
+    /// was) and `expires_at` becomes `new_expires_at`. A session that is missing, revoked or
+    /// expired at `now` is `store.not_found` and is not brought back.
+    fn touch_session(
+        &self,
+        id: i64,
+        now: Timestamp,
+        new_expires_at: Timestamp,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Revokes a session (signing out; again: no change, the first instant is kept).
+    fn revoke_session(
+        &self,
+        id: i64,
+        at: Timestamp,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Revokes every session of a user that is live at `at` (password change, disabling);
+    /// returns how many.
+    fn revoke_sessions_of_user(
+        &self,
+        user_id: i64,
+        at: Timestamp,
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
+    /// Deletes the sessions that expired, or were revoked, before `before`; returns how many.
+    fn purge_sessions(&self, before: Timestamp) -> impl Future<Output = StoreResult<u64>> + Send;
+
     // ---- policies
 
     /// Stores an uploaded policy as the next version of its name.

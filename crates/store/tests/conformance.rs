@@ -77,7 +77,7 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     let applied = db.migrate().await.expect("migrate");
-    assert_eq!(applied, vec!["0001_initial".to_string()]);
+    assert_eq!(applied, ["0001_initial", "0002_sessions"]);
     let outcome = tokio::spawn(body(db.clone())).await;
     db.close().await;
     if let Err(e) = outcome {
@@ -158,6 +158,7 @@ conformance!(
     organisations_users_and_conflicts,
     password_setup_token,
     api_tokens,
+    sessions,
     policies_and_contracts,
     ticket_and_created_event_are_atomic,
     append_event_is_atomic,
@@ -321,7 +322,7 @@ fn code<T: std::fmt::Debug>(result: Result<T, StoreError>) -> &'static str {
 // ---------------------------------------------------------------- scenarios
 
 async fn migrate_is_idempotent(db: Database) {
-    // The harness applied 0001_initial; nothing is left to apply, however often we ask.
+    // The harness applied every migration; nothing is left to apply, however often we ask.
     assert_eq!(db.migrate().await.expect("again"), Vec::<String>::new());
     assert_eq!(db.migrate().await.expect("and again"), Vec::<String>::new());
     // The schema works after the repeated runs.
@@ -571,6 +572,248 @@ async fn api_tokens(db: Database) {
         code(db.revoke_api_token(987_654, t0()).await),
         "store.not_found"
     );
+}
+
+fn new_session(user_id: i64, secret: &str, expires_in: i64) -> NewSession {
+    NewSession {
+        user_id,
+        token_hash: token_hash(secret),
+        created_at: t0(),
+        expires_at: t0() + minutes(expires_in),
+        user_agent: None,
+    }
+}
+
+async fn sessions(db: Database) {
+    let s = seed(&db).await;
+    let secret = "sess_0123456789abcdef";
+    let session = db
+        .create_session(&NewSession {
+            user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0".into()),
+            ..new_session(s.agent.id, secret, 60)
+        })
+        .await
+        .expect("create session");
+    assert_eq!(session.user_id, s.agent.id);
+    assert_eq!(session.token_hash, token_hash(secret));
+    assert_eq!(session.created_at, t0());
+    assert_eq!(session.last_seen_at, t0(), "last seen when created");
+    assert_eq!(session.expires_at, t0() + minutes(60));
+    assert_eq!(session.revoked_at, None);
+    assert_eq!(
+        session.user_agent.as_deref(),
+        Some("Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
+    );
+    for debug in [
+        format!("{session:?}"),
+        format!("{:?}", new_session(s.agent.id, secret, 60)),
+    ] {
+        assert!(!debug.contains(&token_hash(secret)), "{debug}");
+        assert!(!debug.contains(&token_hash(secret)[..16]), "{debug}");
+    }
+
+    // Look-up: live until (not at) expires_at; unknown hashes are not found.
+    assert_eq!(
+        db.session_by_hash(&token_hash(secret), t0() + minutes(59))
+            .await
+            .expect("lookup"),
+        Some(session.clone())
+    );
+    assert_eq!(
+        db.session_by_hash(&token_hash(secret), t0() + minutes(60))
+            .await
+            .expect("lookup at expiry"),
+        None,
+        "expired"
+    );
+    assert_eq!(
+        db.session_by_hash(&token_hash("other"), t0())
+            .await
+            .expect("lookup"),
+        None
+    );
+
+    // A taken hash, an unknown user, an expiry not after creation: refused.
+    let dup = db
+        .create_session(&new_session(s.user_a.id, secret, 60))
+        .await;
+    assert_eq!(code(dup), "store.conflict");
+    let orphan = db.create_session(&new_session(987_654, "orphan", 60)).await;
+    assert_eq!(code(orphan), "store.invalid");
+    let backwards = db
+        .create_session(&new_session(s.agent.id, "backwards", 0))
+        .await;
+    assert_eq!(code(backwards), "store.invalid");
+
+    // Touch: last seen moves forward only, the expiry moves as told.
+    db.touch_session(session.id, t0() + minutes(10), t0() + minutes(100))
+        .await
+        .expect("touch");
+    db.touch_session(session.id, t0() + minutes(5), t0() + minutes(95))
+        .await
+        .expect("late touch");
+    let touched = db
+        .session_by_hash(&token_hash(secret), t0() + minutes(80))
+        .await
+        .expect("lookup")
+        .expect("extended");
+    assert_eq!(touched.last_seen_at, t0() + minutes(10));
+    assert_eq!(touched.expires_at, t0() + minutes(95));
+    assert_eq!(
+        code(db.touch_session(987_654, t0(), t0() + minutes(1)).await),
+        "store.not_found"
+    );
+    // An expired session is not brought back by a touch.
+    let short = db
+        .create_session(&new_session(s.agent.id, "short", 30))
+        .await
+        .expect("short session");
+    assert_eq!(
+        code(
+            db.touch_session(short.id, t0() + minutes(30), t0() + minutes(90))
+                .await
+        ),
+        "store.not_found"
+    );
+    assert_eq!(
+        db.session_by_hash(&token_hash("short"), t0() + minutes(29))
+            .await
+            .expect("lookup")
+            .map(|s| s.expires_at),
+        Some(t0() + minutes(30)),
+        "not extended"
+    );
+
+    // Revoking: not found afterwards, the first instant kept, and no touch revives it.
+    let revoked_at = t0() + minutes(20);
+    db.revoke_session(session.id, revoked_at)
+        .await
+        .expect("revoke");
+    db.revoke_session(session.id, revoked_at + minutes(1))
+        .await
+        .expect("revoke again");
+    assert_eq!(
+        db.session_by_hash(&token_hash(secret), t0() + minutes(21))
+            .await
+            .expect("lookup"),
+        None,
+        "revoked"
+    );
+    assert_eq!(
+        code(
+            db.touch_session(session.id, t0() + minutes(21), t0() + minutes(200))
+                .await
+        ),
+        "store.not_found"
+    );
+    assert_eq!(
+        code(db.revoke_session(987_654, t0()).await),
+        "store.not_found"
+    );
+
+    // Revoking a user's sessions: only the live ones of that user count.
+    let a1 = db
+        .create_session(&new_session(s.user_a.id, "a1", 120))
+        .await
+        .expect("a1");
+    let a2 = db
+        .create_session(&new_session(s.user_a.id, "a2", 120))
+        .await
+        .expect("a2");
+    db.create_session(&new_session(s.user_a.id, "a-expired", 15))
+        .await
+        .expect("a-expired");
+    let a_old = db
+        .create_session(&new_session(s.user_a.id, "a-old", 120))
+        .await
+        .expect("a-old");
+    db.revoke_session(a_old.id, t0() + minutes(5))
+        .await
+        .expect("revoke a-old");
+    let b = db
+        .create_session(&new_session(s.user_b.id, "b", 1000))
+        .await
+        .expect("b");
+    assert_eq!(
+        db.revoke_sessions_of_user(s.user_a.id, t0() + minutes(20))
+            .await
+            .expect("revoke all"),
+        2
+    );
+    for hash in ["a1", "a2", "a-expired", "a-old"] {
+        assert_eq!(
+            db.session_by_hash(&token_hash(hash), t0() + minutes(21))
+                .await
+                .expect("lookup"),
+            None,
+            "{hash}"
+        );
+    }
+    assert_eq!(
+        db.session_by_hash(&token_hash("b"), t0() + minutes(21))
+            .await
+            .expect("lookup"),
+        Some(b.clone()),
+        "another user's session is untouched"
+    );
+    assert_eq!(
+        db.revoke_sessions_of_user(s.user_a.id, t0() + minutes(22))
+            .await
+            .expect("again"),
+        0
+    );
+    assert_eq!(
+        db.revoke_sessions_of_user(987_654, t0())
+            .await
+            .expect("nobody"),
+        0
+    );
+    let _ = (a1, a2);
+
+    // Purging: rows that expired or were revoked strictly before the instant.
+    // a-expired (expired +15) and a-old (revoked +5):
+    assert_eq!(
+        db.purge_sessions(t0() + minutes(20)).await.expect("purge"),
+        2
+    );
+    // The agent's first session, a1 and a2 (revoked +20):
+    assert_eq!(
+        db.purge_sessions(t0() + minutes(21)).await.expect("purge"),
+        3
+    );
+    // short (expired +30):
+    assert_eq!(
+        db.purge_sessions(t0() + minutes(31)).await.expect("purge"),
+        1
+    );
+    assert_eq!(
+        db.purge_sessions(t0() + minutes(31)).await.expect("purge"),
+        0
+    );
+    assert_eq!(
+        db.session_by_hash(&token_hash("b"), t0() + minutes(999))
+            .await
+            .expect("lookup"),
+        Some(b),
+        "a live session survives purging"
+    );
+    assert_eq!(
+        db.purge_sessions(t0() + minutes(1001))
+            .await
+            .expect("purge"),
+        1
+    );
+    assert_eq!(
+        db.session_by_hash(&token_hash("b"), t0())
+            .await
+            .expect("lookup"),
+        None,
+        "purged"
+    );
+    // A purged hash can be stored again.
+    db.create_session(&new_session(s.agent.id, secret, 60))
+        .await
+        .expect("hash reused after purge");
 }
 
 async fn policies_and_contracts(db: Database) {
@@ -1664,7 +1907,10 @@ async fn open_refuses_a_missing_sqlite_file_without_create() {
     assert_eq!(code(open(&relative, false).await), "store.config");
     // With create, the file appears; then it opens without create.
     let db = open(&format!("sqlite:{path}"), true).await.expect("create");
-    assert_eq!(db.migrate().await.expect("migrate"), ["0001_initial"]);
+    assert_eq!(
+        db.migrate().await.expect("migrate"),
+        ["0001_initial", "0002_sessions"]
+    );
     db.close().await;
     let db = open(&format!("sqlite://{path}"), false)
         .await
