@@ -3,65 +3,14 @@
 //! under `CI=true` an unset variable fails the PostgreSQL tests instead of skipping them).
 
 use std::future::Future;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sqlx::{Connection, Executor};
 use tenggat_server::{Running, ServerConfig};
+use tenggat_store::testing::{with_temp_postgres, with_temp_sqlite};
 use tenggat_store::{Database, open};
 
 // ---------------------------------------------------------------- harness
-
-fn unique_suffix() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    h.write_u32(std::process::id());
-    format!("{:016x}", h.finish())
-}
-
-struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        let dir = std::env::temp_dir().join(format!("tenggat-server-{}", unique_suffix()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn pg_url() -> Option<String> {
-    match std::env::var("TENGGAT_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "CI=true but TENGGAT_TEST_POSTGRES_URL is unset: the PostgreSQL API tests \
-                 must not be skipped (.ci/run sets it)"
-            );
-            eprintln!("TENGGAT_TEST_POSTGRES_URL is unset: PostgreSQL API test skipped");
-            None
-        }
-    }
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let (scheme, rest) = url.split_once("://").expect("URL with ://");
-    let (before_query, query) = match rest.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (rest, String::new()),
-    };
-    let authority = before_query.split('/').next().unwrap_or(before_query);
-    format!("{scheme}://{authority}/{name}{query}")
-}
 
 /// Runs `body` against a fresh (unmigrated) database, closing it even when `body` panics.
 async fn run_on<F, Fut>(db: Database, body: F)
@@ -81,10 +30,11 @@ where
     F: FnOnce(Database) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let dir = TempDir::new();
-    let url = format!("sqlite://{}", dir.0.join("tenggat.db").display());
-    let db = open(&url, true).await.expect("open sqlite");
-    run_on(db, body).await;
+    with_temp_sqlite(|url| async move {
+        let db = open(&url, true).await.expect("open sqlite");
+        run_on(db, body).await;
+    })
+    .await;
 }
 
 async fn run_postgres<F, Fut>(body: F)
@@ -92,32 +42,11 @@ where
     F: FnOnce(Database) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let Some(admin_url) = pg_url() else { return };
-    let name = format!("tenggat_test_{}", unique_suffix());
-    let mut admin = sqlx::PgConnection::connect(&admin_url)
-        .await
-        .expect("connect to TENGGAT_TEST_POSTGRES_URL");
-    admin
-        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .await
-        .expect("create test database");
-    let result = tokio::spawn({
-        let url = with_database(&admin_url, &name);
-        async move {
-            let db = open(&url, false).await.expect("open postgres");
-            run_on(db, body).await;
-        }
+    with_temp_postgres(|url| async move {
+        let db = open(&url, false).await.expect("open postgres");
+        run_on(db, body).await;
     })
     .await;
-    admin
-        .execute(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .await
-        .expect("drop test database");
-    if let Err(e) = result {
-        std::panic::resume_unwind(e.into_panic());
-    }
 }
 
 macro_rules! scenarios {

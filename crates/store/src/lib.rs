@@ -24,6 +24,7 @@ mod rows;
 mod sql;
 mod sqlite;
 mod store;
+pub mod testing;
 mod url;
 
 use std::collections::HashSet;

@@ -1,74 +1,22 @@
 //! The storage conformance suite: every scenario runs on a fresh SQLite file (always) and on a
 //! fresh PostgreSQL database (when `TENGGAT_TEST_POSTGRES_URL` is set; under `CI=true` an unset
 //! variable fails the PostgreSQL tests instead of skipping them). Each PostgreSQL test creates
-//! `tenggat_test_<random>` on the server and drops it afterwards, pass or fail.
+//! `tenggat_test_<random>` on the server and drops it afterwards, pass or fail (the harness is
+//! `tenggat_store::testing`, shared with the server's tests).
 
 use std::collections::HashSet;
 use std::future::Future;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
-use sqlx::{Connection, Executor};
+use sqlx::Connection;
+use tenggat_store::testing::{
+    TempDir, postgres_server_url, unique_suffix, with_database, with_temp_postgres,
+    with_temp_sqlite,
+};
 use tenggat_store::*;
 
 // ---------------------------------------------------------------- harness
-
-fn unique_suffix() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    h.write_u32(std::process::id());
-    format!("{:016x}", h.finish())
-}
-
-/// A fresh directory under the system's temporary directory, removed on drop.
-struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        let dir = std::env::temp_dir().join(format!("tenggat-store-{}", unique_suffix()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        TempDir(dir)
-    }
-    fn file(&self, name: &str) -> String {
-        self.0.join(name).to_string_lossy().into_owned()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// The PostgreSQL server to test against, or `None` to skip (never under CI).
-fn pg_url() -> Option<String> {
-    match std::env::var("TENGGAT_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "CI=true but TENGGAT_TEST_POSTGRES_URL is unset: the PostgreSQL conformance run \
-                 must not be skipped (.ci/run sets it)"
-            );
-            eprintln!("TENGGAT_TEST_POSTGRES_URL is unset: PostgreSQL conformance test skipped");
-            None
-        }
-    }
-}
-
-/// `url` with its database (path) replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (scheme, rest) = url.split_once("://").expect("URL with ://");
-    let (before_query, query) = match rest.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (rest, String::new()),
-    };
-    let authority = before_query.split('/').next().unwrap_or(before_query);
-    format!("{scheme}://{authority}/{name}{query}")
-}
 
 /// Runs `body` on a migrated database and cleans up even when it panics.
 async fn run_on<F, Fut>(db: Database, body: F)
@@ -90,11 +38,12 @@ where
     F: FnOnce(Database) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let dir = TempDir::new();
-    let url = format!("sqlite://{}", dir.file("tenggat.db"));
-    let db = open(&url, true).await.expect("open sqlite");
-    assert_eq!(db.backend_name(), "sqlite");
-    run_on(db, body).await;
+    with_temp_sqlite(|url| async move {
+        let db = open(&url, true).await.expect("open sqlite");
+        assert_eq!(db.backend_name(), "sqlite");
+        run_on(db, body).await;
+    })
+    .await;
 }
 
 async fn run_postgres<F, Fut>(body: F)
@@ -102,33 +51,12 @@ where
     F: FnOnce(Database) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let Some(admin_url) = pg_url() else { return };
-    let name = format!("tenggat_test_{}", unique_suffix());
-    let mut admin = sqlx::PgConnection::connect(&admin_url)
-        .await
-        .expect("connect to TENGGAT_TEST_POSTGRES_URL");
-    admin
-        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .await
-        .expect("create test database");
-    let result = tokio::spawn({
-        let url = with_database(&admin_url, &name);
-        async move {
-            let db = open(&url, false).await.expect("open postgres");
-            assert_eq!(db.backend_name(), "postgres");
-            run_on(db, body).await;
-        }
+    with_temp_postgres(|url| async move {
+        let db = open(&url, false).await.expect("open postgres");
+        assert_eq!(db.backend_name(), "postgres");
+        run_on(db, body).await;
     })
     .await;
-    admin
-        .execute(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .await
-        .expect("drop test database");
-    if let Err(e) = result {
-        std::panic::resume_unwind(e.into_panic());
-    }
 }
 
 /// Declares each scenario once per backend: `sqlite::NAME` and `postgres::NAME`.
@@ -1894,7 +1822,7 @@ async fn concurrent_ticket_creation(db: Database) {
 
 #[tokio::test]
 async fn open_refuses_a_missing_sqlite_file_without_create() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("tenggat-store");
     let path = dir.file("typo.db");
     for url in [format!("sqlite://{path}"), format!("sqlite:{path}")] {
         let err = open(&url, false).await.expect_err("missing file");
@@ -1978,7 +1906,9 @@ async fn errors_never_show_the_password() {
 
 #[tokio::test]
 async fn postgres_missing_database_is_named() {
-    let Some(url) = pg_url() else { return };
+    let Some(url) = postgres_server_url() else {
+        return;
+    };
     let name = format!("tenggat_missing_{}", unique_suffix());
     let with_password = with_database(&url, &name).replacen("://", "://postgres:hunter2@", 1);
     let with_password = if url.contains('@') {
