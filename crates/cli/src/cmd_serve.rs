@@ -22,6 +22,9 @@ pub fn run(config_file: Option<&Path>) -> Result<()> {
             tenggat_server::ServerConfig {
                 listen: config.listen.clone(),
                 public_url: config.public_url.clone(),
+                data_dir: config.data_dir.clone().into(),
+                max_attachment_bytes: config.max_attachment_bytes,
+                rate_limits: config.rate_limit.into(),
             },
         )
         .await?;

@@ -21,6 +21,46 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// The URL people reach the server at by default.
 pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
 
+/// Where attachments (and later backups) are kept by default.
+pub const DEFAULT_DATA_DIR: &str = "./tenggat-data";
+
+/// Request budgets (`[rate_limit]`); a `*_per_second` of 0 switches that limit off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimits {
+    /// Sustained requests per second per API token or session.
+    pub per_credential_per_second: u32,
+    /// Burst per API token or session.
+    pub per_credential_burst: u32,
+    /// Sustained requests per second per client IP.
+    pub per_ip_per_second: u32,
+    /// Burst per client IP.
+    pub per_ip_burst: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        let d = tenggat_server::RateLimitConfig::default();
+        RateLimits {
+            per_credential_per_second: d.per_credential_per_second,
+            per_credential_burst: d.per_credential_burst,
+            per_ip_per_second: d.per_ip_per_second,
+            per_ip_burst: d.per_ip_burst,
+        }
+    }
+}
+
+impl From<RateLimits> for tenggat_server::RateLimitConfig {
+    fn from(r: RateLimits) -> Self {
+        tenggat_server::RateLimitConfig {
+            per_credential_per_second: r.per_credential_per_second,
+            per_credential_burst: r.per_credential_burst,
+            per_ip_per_second: r.per_ip_per_second,
+            per_ip_burst: r.per_ip_burst,
+        }
+    }
+}
+
 /// The settings of a Tenggat deployment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +71,12 @@ pub struct Config {
     pub listen: String,
     /// The URL people reach the server at; links the server prints or sends start with it.
     pub public_url: String,
+    /// Directory for attachments.
+    pub data_dir: String,
+    /// Largest attachment accepted, in bytes.
+    pub max_attachment_bytes: usize,
+    /// Request budgets.
+    pub rate_limit: RateLimits,
 }
 
 impl Default for Config {
@@ -39,9 +85,26 @@ impl Default for Config {
             database_url: DEFAULT_DATABASE_URL.into(),
             listen: DEFAULT_LISTEN.into(),
             public_url: DEFAULT_PUBLIC_URL.into(),
+            data_dir: DEFAULT_DATA_DIR.into(),
+            max_attachment_bytes: tenggat_server::DEFAULT_MAX_ATTACHMENT_BYTES,
+            rate_limit: RateLimits::default(),
         }
     }
 }
+
+/// The settings environment variables may set (`TENGGAT_<KEY>`; `__` separates a table
+/// from its key: `TENGGAT_RATE_LIMIT__PER_IP_PER_SECOND`).
+const ENV_KEYS: &[&str] = &[
+    "database_url",
+    "listen",
+    "public_url",
+    "data_dir",
+    "max_attachment_bytes",
+    "rate_limit__per_credential_per_second",
+    "rate_limit__per_credential_burst",
+    "rate_limit__per_ip_per_second",
+    "rate_limit__per_ip_burst",
+];
 
 impl Config {
     /// Loads the configuration. `file` is `--config`; without it `tenggat.toml` is read when
@@ -64,11 +127,11 @@ impl Config {
                 }
             }
         }
-        figment = figment.merge(Env::prefixed("TENGGAT_").only(&[
-            "database_url",
-            "listen",
-            "public_url",
-        ]));
+        figment = figment.merge(
+            Env::prefixed("TENGGAT_")
+                .filter(|key| ENV_KEYS.contains(&key.as_str().to_ascii_lowercase().as_str()))
+                .split("__"),
+        );
         figment.extract().map_err(|e| {
             anyhow!(
                 "invalid configuration: {}",
@@ -106,7 +169,26 @@ listen = "{DEFAULT_LISTEN}"
 # The URL people reach the server at (behind a proxy: the proxy's URL). Links the server
 # prints, such as the first-run password-setup link, start with it.
 public_url = "{DEFAULT_PUBLIC_URL}"
-"#
+
+# Where attachments are kept (created when missing). Back it up with the database.
+data_dir = "{DEFAULT_DATA_DIR}"
+
+# Largest attachment accepted, in bytes (screenshots, short videos).
+max_attachment_bytes = {max_attachment}
+
+# Request budgets; over budget, the answer is 429 with Retry-After. 0 per second = no limit.
+# Environment: TENGGAT_RATE_LIMIT__PER_IP_PER_SECOND=…
+[rate_limit]
+per_credential_per_second = {rl_cps}
+per_credential_burst = {rl_cb}
+per_ip_per_second = {rl_ips}
+per_ip_burst = {rl_ib}
+"#,
+        max_attachment = tenggat_server::DEFAULT_MAX_ATTACHMENT_BYTES,
+        rl_cps = RateLimits::default().per_credential_per_second,
+        rl_cb = RateLimits::default().per_credential_burst,
+        rl_ips = RateLimits::default().per_ip_per_second,
+        rl_ib = RateLimits::default().per_ip_burst,
     )
 }
 

@@ -4,10 +4,7 @@
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let db = tenggat_store::open("sqlite://tenggat.db", true).await?;
-//! let config = tenggat_server::ServerConfig {
-//!     listen: "127.0.0.1:0".into(),
-//!     public_url: "http://127.0.0.1:8080".into(),
-//! };
+//! let config = tenggat_server::ServerConfig::new("127.0.0.1:0", "http://127.0.0.1:8080", "data");
 //! let server = tenggat_server::start(db, config).await?;
 //! if let Some(line) = &server.first_run_line {
 //!     println!("{line}");
@@ -16,30 +13,54 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Every API error is `application/problem+json` with a stable `code` (see [`Problem`]).
+//! Every API error is `application/problem+json` with a stable `code` (see [`Problem`]). The
+//! OpenAPI 3.1 document is served at `/api/openapi.json`, built from the handlers'
+//! annotations ([`openapi_document`]).
 
-mod api;
+mod account;
+mod admin;
+mod attachment_files;
+mod attachments;
+mod auth;
+pub mod desk;
+mod extract;
+mod idempotency;
+mod openapi;
 mod problem;
+mod rate_limit;
 mod secrets;
 mod setup;
+mod tickets;
+mod views;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::{Method, StatusCode, Uri};
-use axum::routing::{get, post};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{Method, StatusCode, Uri, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
 use jiff::Timestamp;
 use tenggat_store::{Database, OrgKind, Store, StoreError};
 use tokio::task::JoinHandle;
 use tower_http::limit::RequestBodyLimitLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+pub use attachment_files::DEFAULT_MAX_ATTACHMENT_BYTES;
+pub use auth::{SESSION_COOKIE, Scope};
 pub use problem::{PROBLEM_JSON, Problem};
+pub use rate_limit::RateLimitConfig;
 pub use setup::{FIRST_ADMIN_EMAIL, SETUP_TOKEN_LIFETIME, first_run, issue_setup_link};
 
-/// Largest request body accepted (larger ones get 413 problem+json).
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Largest JSON body accepted by most routes (larger ones get 413 problem+json).
+pub const MAX_BODY_BYTES: usize = extract::MAX_JSON_BYTES;
+
+/// Largest request body of any route: a report with its files inline.
+pub const MAX_UPLOAD_BYTES: usize = extract::MAX_UPLOAD_JSON_BYTES;
 
 /// Where the current instant comes from: the one place the server reads the clock.
 pub trait Clock: Send + Sync {
@@ -65,6 +86,25 @@ pub struct ServerConfig {
     pub listen: String,
     /// The URL people reach the server at; links (the first-run setup link) start with it.
     pub public_url: String,
+    /// Where attachments are kept (`<data_dir>/attachments/…`).
+    pub data_dir: PathBuf,
+    /// Largest attachment accepted, in bytes.
+    pub max_attachment_bytes: usize,
+    /// Request budgets per credential and per client IP.
+    pub rate_limits: RateLimitConfig,
+}
+
+impl ServerConfig {
+    /// Listens on `listen`, data in `data_dir`, default limits.
+    pub fn new(listen: &str, public_url: &str, data_dir: impl Into<PathBuf>) -> ServerConfig {
+        ServerConfig {
+            listen: listen.to_owned(),
+            public_url: public_url.to_owned(),
+            data_dir: data_dir.into(),
+            max_attachment_bytes: DEFAULT_MAX_ATTACHMENT_BYTES,
+            rate_limits: RateLimitConfig::default(),
+        }
+    }
 }
 
 /// Why the server could not start.
@@ -102,6 +142,11 @@ impl ServerError {
 pub struct AppState {
     db: Database,
     clock: Arc<dyn Clock>,
+    policies: Arc<desk::PolicyCache>,
+    files: Arc<attachment_files::AttachmentFiles>,
+    max_attachment_bytes: usize,
+    public_url: String,
+    openapi_json: Arc<String>,
 }
 
 /// A started server.
@@ -141,8 +186,20 @@ pub async fn start_with_clock(
             listen: config.listen.clone(),
             source,
         })?;
-    let app = router(AppState { db, clock });
-    let handle = tokio::spawn(async move { axum::serve(listener, app).await });
+    let db_for_jobs = db.clone();
+    let clock_for_jobs = clock.clone();
+    let (app, _) = router(
+        AppState::new(db, clock, &config),
+        Arc::new(rate_limit::RateLimiter::new(&config.rate_limits)),
+    );
+    tokio::spawn(housekeeping(db_for_jobs, clock_for_jobs));
+    let handle = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
     Ok(Running {
         addr,
         first_run_line,
@@ -150,19 +207,126 @@ pub async fn start_with_clock(
     })
 }
 
-/// All routes, with the body limit and the problem+json guarantee.
-pub fn router(state: AppState) -> Router {
-    Router::new()
+/// Hourly: forgets idempotency keys older than [`idempotency::KEY_LIFETIME`] and sessions
+/// that expired or were revoked a day ago.
+async fn housekeeping(db: Database, clock: Arc<dyn Clock>) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        let now = clock.now();
+        let cutoff = now.checked_sub(idempotency::KEY_LIFETIME).unwrap_or(now);
+        if let Err(e) = db.purge_idempotency(cutoff).await {
+            eprintln!("tenggat-server: purging idempotency keys failed: {e}");
+        }
+        if let Err(e) = db.purge_sessions(cutoff).await {
+            eprintln!("tenggat-server: purging sessions failed: {e}");
+        }
+    }
+}
+
+impl AppState {
+    /// The state of a server on `db`.
+    pub fn new(db: Database, clock: Arc<dyn Clock>, config: &ServerConfig) -> AppState {
+        AppState {
+            db,
+            clock,
+            policies: Arc::new(desk::PolicyCache::default()),
+            files: Arc::new(attachment_files::AttachmentFiles::new(&config.data_dir)),
+            max_attachment_bytes: config.max_attachment_bytes,
+            public_url: config.public_url.clone(),
+            openapi_json: Arc::new(String::new()),
+        }
+    }
+}
+
+/// The REST API's routes and its OpenAPI document, built from the same handler
+/// annotations.
+fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(tickets::create_ticket, tickets::list_tickets))
+        .routes(routes!(tickets::get_ticket))
+        .routes(routes!(tickets::ticket_events))
+        .routes(routes!(tickets::reply))
+        .routes(routes!(tickets::note))
+        .routes(routes!(tickets::acknowledge))
+        .routes(routes!(tickets::workaround))
+        .routes(routes!(tickets::onsite))
+        .routes(routes!(tickets::resolve))
+        .routes(routes!(tickets::reopen))
+        .routes(routes!(tickets::close))
+        .routes(routes!(tickets::set_status))
+        .routes(routes!(tickets::set_priority))
+        .routes(routes!(tickets::assign))
+        .routes(routes!(attachments::upload, attachments::list))
+        .routes(routes!(attachments::download))
+        .routes(routes!(account::create_token, account::list_tokens))
+        .routes(routes!(account::revoke_token))
+        .routes(routes!(account::sign_in))
+        .routes(routes!(account::sign_out))
+        .routes(routes!(account::me))
+        .routes(routes!(
+            admin::list_organisations,
+            admin::create_organisation
+        ))
+        .routes(routes!(admin::get_organisation))
+        .routes(routes!(admin::list_users))
+        .routes(routes!(admin::create_user))
+        .routes(routes!(admin::update_user))
+        .routes(routes!(admin::list_contracts, admin::create_contract))
+        .routes(routes!(admin::get_contract))
+        .routes(routes!(admin::explain_contract))
+        .routes(routes!(admin::set_contract_policy))
+        .routes(routes!(admin::set_contacts))
+        .routes(routes!(admin::list_policies, admin::upload_policy))
+        .routes(routes!(admin::get_policy))
+        .routes(routes!(admin::list_calendars))
+        .routes(routes!(admin::get_calendar))
+        .split_for_parts()
+}
+
+/// The OpenAPI 3.1 document of the REST API, as served at `/api/openapi.json`.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    api_router().1
+}
+
+/// All routes with their middleware: problem+json for every error, rate limits, body limits
+/// and `Idempotency-Key` handling. Returns the router and the OpenAPI document. Serve it with
+/// `into_make_service_with_connect_info::<SocketAddr>()` (the rate limit needs the peer).
+pub(crate) fn router(
+    mut state: AppState,
+    limiter: Arc<rate_limit::RateLimiter>,
+) -> (Router, utoipa::openapi::OpenApi) {
+    let (api, document) = api_router();
+    state.openapi_json = Arc::new(document.to_pretty_json().unwrap_or_default());
+    let api = api.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        idempotency::idempotency,
+    ));
+    let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/setup/{token}", get(setup::form).post(setup::submit))
-        .route("/api/v1/tokens", post(api::create_token))
-        .route("/api/v1/me", get(api::me))
+        .route("/api/openapi.json", get(openapi_json))
+        .merge(api)
         .fallback(not_found)
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            limiter,
+            rate_limit::limit,
+        ))
         .layer(axum::middleware::map_response(
             problem::problem_for_bare_errors,
-        ))
+        ));
+    (app, document)
+}
+
+/// `GET /api/openapi.json`.
+async fn openapi_json(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        state.openapi_json.as_str().to_owned(),
+    )
 }
 
 /// `GET /healthz`: `ok` when the database answers a query.

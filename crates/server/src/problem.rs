@@ -21,6 +21,8 @@ pub struct Problem {
     pub detail: String,
     /// A `WWW-Authenticate` challenge to send with a 401.
     pub challenge: Option<&'static str>,
+    /// Extension members (RFC 9457 §3.2), e.g. `missing` for `ticket.missing_fields`.
+    pub extensions: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -31,6 +33,8 @@ struct Body<'a> {
     status: u16,
     detail: &'a str,
     code: &'a str,
+    #[serde(flatten)]
+    extensions: &'a serde_json::Map<String, serde_json::Value>,
 }
 
 impl Problem {
@@ -41,7 +45,14 @@ impl Problem {
             code,
             detail: detail.into(),
             challenge: None,
+            extensions: serde_json::Map::new(),
         }
+    }
+
+    /// Adds an extension member to the body.
+    pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Problem {
+        self.extensions.insert(key.to_owned(), value.into());
+        self
     }
 
     /// Adds a `WWW-Authenticate` challenge.
@@ -69,6 +80,7 @@ impl IntoResponse for Problem {
             status: self.status.as_u16(),
             detail: &self.detail,
             code: self.code,
+            extensions: &self.extensions,
         };
         let json = serde_json::to_string(&body).unwrap_or_else(|_| String::from("{}"));
         let mut response = (self.status, json).into_response();

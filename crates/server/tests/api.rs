@@ -82,10 +82,14 @@ const PASSWORD: &str = "correct horse battery";
 async fn boot(db: &Database) -> Running {
     tenggat_server::start(
         db.clone(),
-        ServerConfig {
-            listen: "127.0.0.1:0".into(),
-            public_url: format!("{PUBLIC_URL}/"),
-        },
+        ServerConfig::new(
+            "127.0.0.1:0",
+            &format!("{PUBLIC_URL}/"),
+            std::env::temp_dir().join(format!(
+                "tenggat-api-{}",
+                tenggat_store::testing::unique_suffix()
+            )),
+        ),
     )
     .await
     .expect("start server")

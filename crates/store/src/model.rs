@@ -548,6 +548,9 @@ pub struct NewTicket {
     pub created_at: Timestamp,
     /// SLA cache computed from the `created` event, if the caller has it.
     pub sla: Option<SlaCache>,
+    /// Attachments filed with the report, written in the same transaction (their
+    /// `ticket_id` is ignored).
+    pub attachments: Vec<NewAttachment>,
 }
 
 /// Changes written with an event; `None` leaves a field as it is.
@@ -753,6 +756,8 @@ pub struct Attachment {
     pub id: i64,
     /// Ticket.
     pub ticket_id: i64,
+    /// The report field (an `attachment` field of the policy) it was filed for, if any.
+    pub field: Option<String>,
     /// File name as uploaded.
     pub file_name: String,
     /// Content type.
@@ -774,6 +779,8 @@ pub struct Attachment {
 pub struct NewAttachment {
     /// Ticket.
     pub ticket_id: i64,
+    /// The report field it was filed for, if any.
+    pub field: Option<String>,
     /// File name.
     pub file_name: String,
     /// Content type.

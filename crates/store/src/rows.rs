@@ -450,17 +450,56 @@ pub(crate) fn check_event(event: &NewEvent) -> Result<(), StoreError> {
     object(&event.payload, "event payload")
 }
 
+/// Checks the text fields of new attachment metadata.
+pub(crate) fn check_attachment(new: &NewAttachment) -> Result<(), StoreError> {
+    required(&new.file_name, "file name")?;
+    required(&new.content_type, "content type")?;
+    required(&new.sha256, "sha256")?;
+    required(&new.storage_path, "storage path")?;
+    if let Some(field) = &new.field {
+        required(field, "attachment field")?;
+    }
+    if new.size < 0 {
+        return Err(StoreError::Invalid("attachment size must be ≥ 0".into()));
+    }
+    Ok(())
+}
+
 macro_rules! attachment_cols {
     () => {
-        "id, ticket_id, file_name, content_type, size, sha256, storage_path, uploaded_by, created_at"
+        "id, ticket_id, field, file_name, content_type, size, sha256, storage_path, uploaded_by, created_at"
     };
 }
 pub(crate) use attachment_cols;
+
+/// The `INSERT` of one attachment row for ticket `$ticket` (a query to run on a pool or in a
+/// transaction).
+macro_rules! insert_attachment {
+    ($new:expr, $ticket:expr) => {
+        sqlx::query_as::<_, AttachmentRow>(concat!(
+            "INSERT INTO attachments (ticket_id, field, file_name, content_type, size, sha256, \
+             storage_path, uploaded_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ",
+            attachment_cols!()
+        ))
+        .bind($ticket)
+        .bind(&$new.field)
+        .bind(&$new.file_name)
+        .bind(&$new.content_type)
+        .bind($new.size)
+        .bind(&$new.sha256)
+        .bind(&$new.storage_path)
+        .bind($new.uploaded_by)
+        .bind(ns($new.created_at)?)
+    };
+}
+pub(crate) use insert_attachment;
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct AttachmentRow {
     id: i64,
     ticket_id: i64,
+    field: Option<String>,
     file_name: String,
     content_type: String,
     size: i64,
@@ -476,6 +515,7 @@ impl TryFrom<AttachmentRow> for Attachment {
         Ok(Attachment {
             id: r.id,
             ticket_id: r.ticket_id,
+            field: r.field,
             file_name: r.file_name,
             content_type: r.content_type,
             size: r.size,

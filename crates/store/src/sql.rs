@@ -634,6 +634,9 @@ macro_rules! impl_store {
                 object(&new.attributes, "attributes")?;
                 object(&new.fields, "fields")?;
                 check_event(created)?;
+                for attachment in &new.attachments {
+                    check_attachment(attachment)?;
+                }
                 if created.event_type != "created" {
                     return Err(StoreError::Invalid(format!(
                         "a ticket's first event is \"created\", not {:?}",
@@ -712,6 +715,12 @@ macro_rules! impl_store {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db_error)?;
+                for attachment in &new.attachments {
+                    let _: AttachmentRow = insert_attachment!(attachment, ticket.cursor().id)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                }
                 tx.commit().await.map_err(db_error)?;
                 Ok(TicketWithEvent {
                     ticket: ticket.try_into()?,
@@ -976,27 +985,11 @@ macro_rules! impl_store {
             // ---- attachments
 
             async fn add_attachment(&self, new: &NewAttachment) -> StoreResult<Attachment> {
-                required(&new.file_name, "file name")?;
-                required(&new.content_type, "content type")?;
-                required(&new.sha256, "sha256")?;
-                required(&new.storage_path, "storage path")?;
-                let row: AttachmentRow = sqlx::query_as(concat!(
-                    "INSERT INTO attachments (ticket_id, file_name, content_type, size, sha256, \
-                     storage_path, uploaded_by, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ",
-                    attachment_cols!()
-                ))
-                .bind(new.ticket_id)
-                .bind(&new.file_name)
-                .bind(&new.content_type)
-                .bind(new.size)
-                .bind(&new.sha256)
-                .bind(&new.storage_path)
-                .bind(new.uploaded_by)
-                .bind(ns(new.created_at)?)
-                .fetch_one(&self.pool)
-                .await
-                .map_err(db_error)?;
+                check_attachment(new)?;
+                let row: AttachmentRow = insert_attachment!(new, new.ticket_id)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(db_error)?;
                 row.try_into()
             }
 

@@ -25,7 +25,10 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     let applied = db.migrate().await.expect("migrate");
-    assert_eq!(applied, ["0001_initial", "0002_sessions"]);
+    assert_eq!(
+        applied,
+        ["0001_initial", "0002_sessions", "0003_attachment_fields"]
+    );
     let outcome = tokio::spawn(body(db.clone())).await;
     db.close().await;
     if let Err(e) = outcome {
@@ -210,6 +213,7 @@ fn new_ticket(contract: &Contract, reporter: Option<i64>, priority: &str) -> New
         assignee_id: None,
         created_at: t0(),
         sla: None,
+        attachments: Vec::new(),
     }
 }
 
@@ -1640,6 +1644,7 @@ async fn attachments(db: Database) {
     let att = db
         .add_attachment(&NewAttachment {
             ticket_id: t.id,
+            field: None,
             file_name: "log.txt".into(),
             content_type: "text/plain".into(),
             size: 1234,
@@ -1670,6 +1675,7 @@ async fn attachments(db: Database) {
             size: -1,
             ..NewAttachment {
                 ticket_id: t.id,
+                field: None,
                 file_name: "x".into(),
                 content_type: "text/plain".into(),
                 size: 0,
@@ -1681,6 +1687,52 @@ async fn attachments(db: Database) {
         })
         .await;
     assert_eq!(code(negative), "store.invalid");
+
+    // Files filed with a report are written with the ticket, in one transaction.
+    let file = NewAttachment {
+        ticket_id: 0,
+        field: Some("visual_evidence".into()),
+        file_name: "screen.png".into(),
+        content_type: "image/png".into(),
+        size: 10,
+        sha256: token_hash("png"),
+        storage_path: "attachments/12/34".into(),
+        uploaded_by: Some(s.user_a.id),
+        created_at: t0(),
+    };
+    let mut with_file = new_ticket(&s.contract_a, Some(s.user_a.id), "P2");
+    with_file.attachments = vec![file.clone()];
+    let written = db
+        .create_ticket(&with_file, &created_event("P2", Some(s.user_a.id)))
+        .await
+        .expect("ticket with file");
+    let files = db
+        .attachments_of_ticket(written.ticket.id, None)
+        .await
+        .expect("files");
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].ticket_id, written.ticket.id);
+    assert_eq!(files[0].field.as_deref(), Some("visual_evidence"));
+    let before = db
+        .count_tickets(&TicketFilter::default())
+        .await
+        .expect("count");
+    let mut broken = new_ticket(&s.contract_a, Some(s.user_a.id), "P2");
+    broken.attachments = vec![NewAttachment {
+        storage_path: String::new(),
+        ..file
+    }];
+    let refused = db
+        .create_ticket(&broken, &created_event("P2", Some(s.user_a.id)))
+        .await;
+    assert_eq!(code(refused), "store.invalid");
+    assert_eq!(
+        db.count_tickets(&TicketFilter::default())
+            .await
+            .expect("count"),
+        before,
+        "a refused attachment leaves no ticket behind"
+    );
 }
 
 async fn idempotency_replay_and_conflict(db: Database) {
@@ -1837,7 +1889,7 @@ async fn open_refuses_a_missing_sqlite_file_without_create() {
     let db = open(&format!("sqlite:{path}"), true).await.expect("create");
     assert_eq!(
         db.migrate().await.expect("migrate"),
-        ["0001_initial", "0002_sessions"]
+        ["0001_initial", "0002_sessions", "0003_attachment_fields"]
     );
     db.close().await;
     let db = open(&format!("sqlite://{path}"), false)
