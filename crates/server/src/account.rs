@@ -71,6 +71,10 @@ impl FromRequestParts<AppState> for TokenCreator {
                 check_password(state, email, password).await?,
             ));
         }
+        let has_session = crate::auth::cookie(parts, SESSION_COOKIE).is_some();
+        if !parts.headers.contains_key(header::AUTHORIZATION) && !has_session {
+            return Err(bad_credentials());
+        }
         let principal = Principal::from_request_parts(parts, state).await?;
         if matches!(principal.credential, Credential::Token(_))
             && !principal.scopes.contains(&Scope::Admin)
