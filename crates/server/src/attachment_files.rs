@@ -8,7 +8,6 @@
 //! temporary file in the target directory and renamed into place, so a reader never sees a
 //! partial file; identical content is stored once.
 
-
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 

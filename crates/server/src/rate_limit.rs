@@ -17,7 +17,6 @@
 //! [`CLEANUP_EVERY_REQUESTS`] requests, so it cannot grow without bound; no timer is
 //! involved.
 
-
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::Arc;

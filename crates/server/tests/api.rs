@@ -10,6 +10,9 @@ use tenggat_server::{Running, ServerConfig};
 use tenggat_store::testing::{with_temp_postgres, with_temp_sqlite};
 use tenggat_store::{Database, open};
 
+#[path = "api/tickets.rs"]
+mod tickets;
+
 // ---------------------------------------------------------------- harness
 
 /// Runs `body` against a fresh (unmigrated) database, closing it even when `body` panics.
