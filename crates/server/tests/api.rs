@@ -10,6 +10,8 @@ use tenggat_server::{Running, ServerConfig};
 use tenggat_store::testing::{with_temp_postgres, with_temp_sqlite};
 use tenggat_store::{Database, open};
 
+#[path = "api/openapi.rs"]
+mod openapi;
 #[path = "api/tickets.rs"]
 mod tickets;
 
