@@ -28,6 +28,7 @@ mod idempotency;
 mod openapi;
 mod problem;
 mod rate_limit;
+pub mod recompute;
 mod secrets;
 mod setup;
 mod tickets;
@@ -188,11 +189,17 @@ pub async fn start_with_clock(
         })?;
     let db_for_jobs = db.clone();
     let clock_for_jobs = clock.clone();
+    let state = AppState::new(db, clock, &config);
+    tokio::spawn(recompute_on_start(
+        db_for_jobs.clone(),
+        state.policies.clone(),
+        clock_for_jobs.now(),
+    ));
+    tokio::spawn(housekeeping(db_for_jobs, clock_for_jobs));
     let (app, _) = router(
-        AppState::new(db, clock, &config),
+        state,
         Arc::new(rate_limit::RateLimiter::new(&config.rate_limits)),
     );
-    tokio::spawn(housekeeping(db_for_jobs, clock_for_jobs));
     let handle = tokio::spawn(async move {
         axum::serve(
             listener,
@@ -205,6 +212,18 @@ pub async fn start_with_clock(
         first_run_line,
         handle,
     })
+}
+
+/// Recomputes open tickets in the background when the built-in SLA data changed since the
+/// last start (see [`recompute`]).
+async fn recompute_on_start(db: Database, policies: Arc<desk::PolicyCache>, now: Timestamp) {
+    match recompute::on_start(&db, &policies, now).await {
+        Ok(Some(n)) => eprintln!(
+            "tenggat-server: built-in holiday or preset data changed: {n} open tickets recomputed"
+        ),
+        Ok(None) => {}
+        Err(e) => eprintln!("tenggat-server: recomputing open tickets failed: {e}"),
+    }
 }
 
 /// Hourly: forgets idempotency keys older than [`idempotency::KEY_LIFETIME`] and sessions

@@ -172,6 +172,8 @@ delegate! {
     fn complete_idempotency(&self, principal: &str, key: &str, status: u16, body: &str) -> StoreResult<()>;
     fn release_idempotency(&self, principal: &str, key: &str) -> StoreResult<()>;
     fn purge_idempotency(&self, before: Timestamp) -> StoreResult<u64>;
+    fn setting(&self, key: &str) -> StoreResult<Option<String>>;
+    fn put_setting(&self, key: &str, value: &str) -> StoreResult<()>;
 }
 
 #[cfg(test)]

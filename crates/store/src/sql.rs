@@ -1132,6 +1132,30 @@ macro_rules! impl_store {
                     .map_err(db_error)?;
                 Ok(done.rows_affected())
             }
+
+            // ---- settings
+
+            async fn setting(&self, key: &str) -> StoreResult<Option<String>> {
+                sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+                    .bind(key)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_error)
+            }
+
+            async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+                required(key, "setting key")?;
+                sqlx::query(
+                    "INSERT INTO settings (key, value) VALUES ($1, $2) \
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                )
+                .bind(key)
+                .bind(value)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+                Ok(())
+            }
         }
 
         impl $store {

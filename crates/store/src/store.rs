@@ -312,4 +312,11 @@ pub trait Store: Send + Sync {
     /// Forgets keys created before `before`; returns how many.
     fn purge_idempotency(&self, before: Timestamp)
     -> impl Future<Output = StoreResult<u64>> + Send;
+
+    // ---- settings
+
+    /// A named value the server keeps about itself.
+    fn setting(&self, key: &str) -> impl Future<Output = StoreResult<Option<String>>> + Send;
+    /// Sets (inserts or replaces) a named value.
+    fn put_setting(&self, key: &str, value: &str) -> impl Future<Output = StoreResult<()>> + Send;
 }

@@ -27,7 +27,12 @@ where
     let applied = db.migrate().await.expect("migrate");
     assert_eq!(
         applied,
-        ["0001_initial", "0002_sessions", "0003_attachment_fields"]
+        [
+            "0001_initial",
+            "0002_sessions",
+            "0003_attachment_fields",
+            "0004_settings"
+        ]
     );
     let outcome = tokio::spawn(body(db.clone())).await;
     db.close().await;
@@ -100,6 +105,7 @@ conformance!(
     events_feed_the_fold,
     attachments,
     idempotency_replay_and_conflict,
+    settings_round_trip,
     concurrent_ticket_creation,
 );
 
@@ -1889,7 +1895,12 @@ async fn open_refuses_a_missing_sqlite_file_without_create() {
     let db = open(&format!("sqlite:{path}"), true).await.expect("create");
     assert_eq!(
         db.migrate().await.expect("migrate"),
-        ["0001_initial", "0002_sessions", "0003_attachment_fields"]
+        [
+            "0001_initial",
+            "0002_sessions",
+            "0003_attachment_fields",
+            "0004_settings"
+        ]
     );
     db.close().await;
     let db = open(&format!("sqlite://{path}"), false)
@@ -1985,4 +1996,13 @@ async fn postgres_missing_database_is_named() {
     assert!(text.contains(&name), "{text}");
     assert!(text.contains("does not exist"), "{text}");
     assert!(!text.contains("hunter2"), "{text}");
+}
+
+async fn settings_round_trip(db: Database) {
+    db.migrate().await.expect("migrate");
+    assert_eq!(db.setting("engine").await.expect("read"), None);
+    db.put_setting("engine", "a").await.expect("write");
+    db.put_setting("engine", "b").await.expect("replace");
+    assert_eq!(db.setting("engine").await.expect("read"), Some("b".into()));
+    assert_eq!(code(db.put_setting("", "x").await), "store.invalid");
 }

@@ -7,7 +7,8 @@ use jiff::civil::Date;
 use crate::error::{CalendarError, Location};
 
 /// The Indonesian national holidays and cuti bersama, with the decree each comes from.
-const ID_HOLIDAYS_CSV: &str = include_str!("../../../presets/holidays/id-holidays.csv");
+/// The built-in Indonesian holiday data (`presets/holidays/id-holidays.csv`), as compiled in.
+pub const ID_HOLIDAYS_CSV: &str = include_str!("../../../presets/holidays/id-holidays.csv");
 
 /// Names of the built-in holiday sets.
 pub const BUILTIN_SETS: [&str; 2] = ["id-national", "id-cuti-bersama"];

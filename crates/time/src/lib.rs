@@ -34,7 +34,7 @@ pub use calendar::{
 };
 pub use duration::{BusinessDuration, MAX_DURATION_NANOS};
 pub use error::{CalendarError, DurationError, Location, TimeError};
-pub use holiday::{BUILTIN_SETS, Coverage, Holiday, HolidaySet};
+pub use holiday::{BUILTIN_SETS, Coverage, Holiday, HolidaySet, ID_HOLIDAYS_CSV};
 pub use spec::parse_interval;
 
 /// Nanoseconds in a second.

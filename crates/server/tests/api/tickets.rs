@@ -301,6 +301,7 @@ ticket_scenarios!(
     sessions_and_token_scopes,
     tenant_isolation_matrix,
     rate_limit_answers_429,
+    built_in_data_change_recomputes_open_tickets,
 );
 
 async fn innovasia_p1_life_cycle(db: Database) {
@@ -1711,5 +1712,57 @@ async fn rate_limit_answers_429(db: Database) {
         Some(&StatusCode::TOO_MANY_REQUESTS),
         "{statuses:?}"
     );
+    drop(desk.server);
+}
+
+/// An upgrade that changes holiday or preset data: on start the open tickets are folded again
+/// and their caches rewritten; with unchanged data nothing is done.
+async fn built_in_data_change_recomputes_open_tickets(db: Database) {
+    let desk = Desk::boot(&db, no_limits()).await;
+    let c = desk.customer("innovasia-upgrade", "innovasia").await;
+    let t = desk
+        .ok(
+            &c.user.token,
+            Method::POST,
+            "/api/v1/tickets",
+            Some(innovasia_report(c.contract, "P2")),
+            StatusCode::CREATED,
+        )
+        .await;
+    let id = t["id"].as_i64().expect("id");
+    // P2: response within 4 business hours of 09:00 Monday.
+    assert_eq!(instant(&t, "next_due"), at("2026-03-16T13:00"));
+    // Pretend an older build wrote this cache.
+    let stale = tenggat_store::SlaCache {
+        sla: json!({}),
+        next_change: None,
+        next_due: None,
+    };
+    let seq = db.get_ticket(id, None).await.expect("ticket").last_seq;
+    assert!(db.update_sla_cache(id, seq, &stale).await.expect("write"));
+    db.put_setting(
+        tenggat_server::recompute::ENGINE_FINGERPRINT_KEY,
+        "older build",
+    )
+    .await
+    .expect("setting");
+    let policies = tenggat_server::desk::PolicyCache::default();
+    let rewritten = tenggat_server::recompute::on_start(&db, &policies, at("2026-03-16T09:30"))
+        .await
+        .expect("recompute");
+    assert_eq!(rewritten, Some(1));
+    let cache = db
+        .get_ticket(id, None)
+        .await
+        .expect("ticket")
+        .sla
+        .expect("cache");
+    assert_eq!(cache.next_due, Some(at("2026-03-16T13:00")));
+    assert_eq!(cache.sla["metrics"][0]["metric"], "response");
+    // Same data again: nothing to do.
+    let again = tenggat_server::recompute::on_start(&db, &policies, at("2026-03-16T09:30"))
+        .await
+        .expect("recompute");
+    assert_eq!(again, None);
     drop(desk.server);
 }
