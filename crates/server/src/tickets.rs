@@ -109,7 +109,20 @@ async fn load(state: &AppState, id: i64, tenant: Option<i64>) -> Result<Loaded, 
 fn view_of(loaded: &Loaded, now: Timestamp) -> Result<TicketView, Problem> {
     let sla = desk::sla_of_events(&loaded.policy, &loaded.events, now)?;
     let next_due = desk::next_due(&sla.evaluation);
-    Ok(TicketView::new(&loaded.ticket, sla.json, next_due, now))
+    let mut view = TicketView::new(&loaded.ticket, sla.json, next_due, now);
+    view.team = team_of(&loaded.events);
+    Ok(view)
+}
+
+/// The team named by the last assignment, if any.
+fn team_of(events: &[StoredEvent]) -> Option<String> {
+    events
+        .iter()
+        .rev()
+        .find(|e| e.event_type == "assigned")
+        .and_then(|e| e.payload.get("team"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 // ------------------------------------------------------------------------------ create
@@ -653,12 +666,9 @@ where
         {
             Ok(written) => {
                 let next_due = desk::next_due(&sla.evaluation);
-                return Ok(axum::Json(TicketView::new(
-                    &written.ticket,
-                    sla.json,
-                    next_due,
-                    now,
-                )));
+                let mut view = TicketView::new(&written.ticket, sla.json, next_due, now);
+                view.team = team_of(&loaded.events);
+                return Ok(axum::Json(view));
             }
             Err(StoreError::Conflict(_)) if attempt < APPEND_ATTEMPTS => continue,
             Err(e) => return Err(e.into()),

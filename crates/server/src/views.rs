@@ -67,6 +67,9 @@ pub struct TicketView {
     pub open: bool,
     /// Assigned agent.
     pub assignee_id: Option<i64>,
+    /// The team of the last assignment (single-ticket answers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
     /// Created (UTC).
     pub created_at: String,
     /// Last change (UTC).
@@ -112,6 +115,7 @@ impl TicketView {
             status: ticket.status.as_str().to_owned(),
             open: ticket.is_open(),
             assignee_id: ticket.assignee_id,
+            team: None,
             created_at: ts(ticket.created_at),
             updated_at: ts(ticket.updated_at),
             last_seq: ticket.last_seq,

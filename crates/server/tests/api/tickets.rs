@@ -665,6 +665,7 @@ async fn benemica_critical_incident(db: Database) {
         )
         .await;
     assert_eq!(t["assignee_id"], agent.id);
+    assert_eq!(t["team"], "Payroll L2");
     assert_eq!(
         instant(metric(&t, "workaround"), "due"),
         at("2026-03-16T17:00")
