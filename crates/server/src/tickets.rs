@@ -705,6 +705,86 @@ fn pause_reason(status: TicketStatus) -> Option<PauseReason> {
     PauseReason::parse(status.as_str())
 }
 
+/// The actions that take an optional comment and change one thing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Simple {
+    Acknowledge,
+    Workaround,
+    Onsite,
+    Resolve,
+    Reopen,
+    Close,
+}
+
+impl Simple {
+    /// Who may do it.
+    fn roles(self) -> &'static [tenggat_store::Role] {
+        match self {
+            Simple::Reopen | Simple::Close => roles::PARTICIPANTS,
+            _ => roles::WORKERS,
+        }
+    }
+
+    /// The change it makes of `ticket`, or why it cannot.
+    fn decide(self, ticket: &Ticket, payload: Value) -> Result<Change, Problem> {
+        let refuse = |why: &str| {
+            Err(conflict(
+                "ticket.invalid_transition",
+                format!(
+                    "ticket {} is {}: {why}",
+                    ticket.display_number(),
+                    ticket.status
+                ),
+            ))
+        };
+        let status = ticket.status;
+        match self {
+            Simple::Acknowledge if status != TicketStatus::New => {
+                refuse("only a new ticket is acknowledged")
+            }
+            Simple::Acknowledge => {
+                Ok(Change::new("acknowledged", payload).status(TicketStatus::Acknowledged))
+            }
+            Simple::Workaround | Simple::Onsite | Simple::Resolve if !status.is_open() => {
+                refuse("only an open ticket is worked on")
+            }
+            Simple::Workaround => {
+                let change = Change::new("workaround", payload);
+                Ok(
+                    if matches!(status, TicketStatus::New | TicketStatus::Acknowledged) {
+                        change.status(TicketStatus::InProgress)
+                    } else {
+                        change
+                    },
+                )
+            }
+            Simple::Onsite => Ok(Change::new("onsite", payload)),
+            Simple::Resolve => Ok(Change::new("resolved", payload).status(TicketStatus::Resolved)),
+            Simple::Reopen if status != TicketStatus::Resolved => {
+                refuse("only a resolved ticket is reopened")
+            }
+            Simple::Reopen => Ok(Change::new("reopened", payload).status(TicketStatus::InProgress)),
+            Simple::Close if status == TicketStatus::Closed => refuse("it is closed already"),
+            Simple::Close => Ok(Change::new("closed", payload).status(TicketStatus::Closed)),
+        }
+    }
+}
+
+/// Runs a [`Simple`] action with its optional comment.
+async fn simple(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    body: Option<ActionBody>,
+    action: Simple,
+) -> Result<axum::Json<TicketView>, Problem> {
+    let payload = comment_payload(body)?;
+    apply(state, principal, id, action.roles(), |ticket, _| {
+        action.decide(ticket, payload.clone())
+    })
+    .await
+}
+
 /// Add a public reply (customer or provider).
 #[utoipa::path(
     post, path = "/api/v1/tickets/{id}/replies", tag = "tickets",
@@ -786,21 +866,7 @@ pub async fn acknowledge(
     Path(id): Path<i64>,
     MaybeJson(body): MaybeJson<ActionBody>,
 ) -> Result<axum::Json<TicketView>, Problem> {
-    let payload = comment_payload(body)?;
-    apply(&state, &principal, id, roles::WORKERS, |ticket, _| {
-        if ticket.status != TicketStatus::New {
-            return Err(conflict(
-                "ticket.invalid_transition",
-                format!(
-                    "ticket {} is {}: only a new ticket is acknowledged",
-                    ticket.display_number(),
-                    ticket.status
-                ),
-            ));
-        }
-        Ok(Change::new("acknowledged", payload.clone()).status(TicketStatus::Acknowledged))
-    })
-    .await
+    simple(&state, &principal, id, body, Simple::Acknowledge).await
 }
 
 /// Record a workaround (service restored; meets the workaround clock).
@@ -821,19 +887,7 @@ pub async fn workaround(
     Path(id): Path<i64>,
     MaybeJson(body): MaybeJson<ActionBody>,
 ) -> Result<axum::Json<TicketView>, Problem> {
-    let payload = comment_payload(body)?;
-    apply(&state, &principal, id, roles::WORKERS, |ticket, _| {
-        require_open(ticket, "record a workaround on")?;
-        let mut change = Change::new("workaround", payload.clone());
-        if matches!(
-            ticket.status,
-            TicketStatus::New | TicketStatus::Acknowledged
-        ) {
-            change = change.status(TicketStatus::InProgress);
-        }
-        Ok(change)
-    })
-    .await
+    simple(&state, &principal, id, body, Simple::Workaround).await
 }
 
 /// Record arrival on site (meets the on-site clock).
@@ -854,12 +908,7 @@ pub async fn onsite(
     Path(id): Path<i64>,
     MaybeJson(body): MaybeJson<ActionBody>,
 ) -> Result<axum::Json<TicketView>, Problem> {
-    let payload = comment_payload(body)?;
-    apply(&state, &principal, id, roles::WORKERS, |ticket, _| {
-        require_open(ticket, "record arrival on site for")?;
-        Ok(Change::new("onsite", payload.clone()))
-    })
-    .await
+    simple(&state, &principal, id, body, Simple::Onsite).await
 }
 
 /// Resolve (meets the resolution clock); the customer may reopen.
@@ -880,12 +929,7 @@ pub async fn resolve(
     Path(id): Path<i64>,
     MaybeJson(body): MaybeJson<ActionBody>,
 ) -> Result<axum::Json<TicketView>, Problem> {
-    let payload = comment_payload(body)?;
-    apply(&state, &principal, id, roles::WORKERS, |ticket, _| {
-        require_open(ticket, "resolve")?;
-        Ok(Change::new("resolved", payload.clone()).status(TicketStatus::Resolved))
-    })
-    .await
+    simple(&state, &principal, id, body, Simple::Resolve).await
 }
 
 /// Reopen a resolved ticket (customer or provider).
@@ -906,21 +950,7 @@ pub async fn reopen(
     Path(id): Path<i64>,
     MaybeJson(body): MaybeJson<ActionBody>,
 ) -> Result<axum::Json<TicketView>, Problem> {
-    let payload = comment_payload(body)?;
-    apply(&state, &principal, id, roles::PARTICIPANTS, |ticket, _| {
-        if ticket.status != TicketStatus::Resolved {
-            return Err(conflict(
-                "ticket.invalid_transition",
-                format!(
-                    "ticket {} is {}: only a resolved ticket is reopened",
-                    ticket.display_number(),
-                    ticket.status
-                ),
-            ));
-        }
-        Ok(Change::new("reopened", payload.clone()).status(TicketStatus::InProgress))
-    })
-    .await
+    simple(&state, &principal, id, body, Simple::Reopen).await
 }
 
 /// Close (customer confirms, or the provider closes); final.
@@ -941,17 +971,7 @@ pub async fn close(
     Path(id): Path<i64>,
     MaybeJson(body): MaybeJson<ActionBody>,
 ) -> Result<axum::Json<TicketView>, Problem> {
-    let payload = comment_payload(body)?;
-    apply(&state, &principal, id, roles::PARTICIPANTS, |ticket, _| {
-        if ticket.status == TicketStatus::Closed {
-            return Err(conflict(
-                "ticket.invalid_transition",
-                format!("ticket {} is already closed", ticket.display_number()),
-            ));
-        }
-        Ok(Change::new("closed", payload.clone()).status(TicketStatus::Closed))
-    })
-    .await
+    simple(&state, &principal, id, body, Simple::Close).await
 }
 
 /// Change the status. Moving into `waiting_on_customer`, `awaiting_permit` or `maintenance`
