@@ -6,6 +6,7 @@ mod batch;
 mod calendar_arg;
 mod cmd_admin;
 mod cmd_calendar;
+mod cmd_demo;
 mod cmd_migrate;
 mod cmd_policy;
 mod cmd_serve;
@@ -61,6 +62,19 @@ enum Command {
         /// Create a missing SQLite file (only the default ./tenggat.db is created without it).
         #[arg(long)]
         create: bool,
+    },
+    /// Load a demo desk: one customer per seed preset and a few hundred realistic tickets
+    /// (refused when the database already holds the demo).
+    Demo {
+        /// How many tickets to load (1 to 100000).
+        #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        tickets: u32,
+        /// Seed of the generated data: the same seed gives the same desk.
+        #[arg(long, default_value_t = cmd_demo::DEFAULT_SEED)]
+        seed: u64,
+        /// Configuration file (default: ./tenggat.toml when it exists).
+        #[arg(long, value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
     },
 }
 
@@ -219,6 +233,11 @@ fn main() -> ExitCode {
         Command::Calendar(CalendarCommand::List) => cmd_calendar::list(),
         Command::Serve { config } => cmd_serve::run(config.as_deref()),
         Command::Migrate { config, create } => cmd_migrate::run(config.as_deref(), create),
+        Command::Demo {
+            tickets,
+            seed,
+            config,
+        } => cmd_demo::run(config.as_deref(), tickets, seed),
         Command::Admin(AdminCommand::SetupLink { config, email }) => {
             cmd_admin::setup_link(config.as_deref(), &email)
         }
