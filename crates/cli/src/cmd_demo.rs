@@ -21,8 +21,8 @@ use tenggat_server::{Clock, SystemClock};
 use tenggat_sla::{EventKind, FieldType, Metric, PauseReason, Policy, State, TicketEvent};
 use tenggat_store::{
     Database, Language, NewContract, NewEvent, NewOrganisation, NewTicket, NewUser, OrgKind,
-    Organisation, PolicyRef, Role, Store, StoredEvent, TicketStatus, TicketUpdate, User,
-    Visibility,
+    Organisation, PolicyBinding, PolicyRef, Role, Store, StoredEvent, TicketStatus, TicketUpdate,
+    User, Visibility,
 };
 
 use crate::config::Config;
@@ -475,6 +475,10 @@ async fn ticket(
                 created_at: created,
                 sla: Some(sla.cache()),
                 attachments: Vec::new(),
+                policy: Some(PolicyBinding {
+                    policy: PolicyRef::Preset(c.preset.into()),
+                    add_ons: Vec::new(),
+                }),
             },
             &NewEvent::from_sla(&created_event, Some(reporter.id), Visibility::Public),
         )
@@ -530,6 +534,7 @@ async fn ticket(
                     assignee_id: step.assignee,
                     sla: Some(sla.cache()),
                     expected_seq: Some(last_seq),
+                    ..TicketUpdate::default()
                 },
             )
             .await?;

@@ -13,8 +13,8 @@ use serde_json::json;
 use tenggat_sla::{Lang, PRESETS, Policy};
 use tenggat_store::{
     Contract, Language, NewContract, NewEvent, NewOrganisation, NewPolicy, NewUser, OrgKind,
-    Organisation, PolicyRef, Role, Store, StoreError, StoredPolicy, TicketUpdate, User, UserUpdate,
-    Visibility,
+    Organisation, PolicyBinding as StoredBinding, PolicyRef, Role, Store, StoreError, StoredPolicy,
+    TicketUpdate, User, UserUpdate, Visibility,
 };
 use utoipa::{IntoParams, ToSchema};
 
@@ -894,9 +894,13 @@ pub async fn set_contract_policy(
         "to": PolicyBinding::from(&contract.policy),
         "to_add_ons": contract.add_ons,
     });
+    let binding = StoredBinding {
+        policy: contract.policy.clone(),
+        add_ons: contract.add_ons.clone(),
+    };
     let mut recomputed = 0;
     for ticket in planned {
-        recompute_with_event(&state, &policy, ticket.id, &principal, &payload).await?;
+        recompute_with_event(&state, &policy, &binding, ticket.id, &principal, &payload).await?;
         recomputed += 1;
     }
     Ok(axum::Json(ContractPolicyChanged {
@@ -909,6 +913,7 @@ pub async fn set_contract_policy(
 async fn recompute_with_event(
     state: &AppState,
     policy: &Policy,
+    binding: &StoredBinding,
     ticket_id: i64,
     principal: &Principal,
     payload: &serde_json::Value,
@@ -931,6 +936,7 @@ async fn recompute_with_event(
         let update = TicketUpdate {
             sla: Some(sla.cache()),
             expected_seq: Some(ticket.last_seq),
+            policy: Some(binding.clone()),
             ..TicketUpdate::default()
         };
         match state

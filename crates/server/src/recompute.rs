@@ -47,8 +47,12 @@ pub async fn recompute_open_tickets(
     let mut rewritten = 0;
     for org in db.list_organisations(Some(OrgKind::Customer)).await? {
         for contract in db.contracts_of_organisation(org.id).await? {
-            let policy = policies.for_contract(db, &contract).await?;
             for id in db.open_tickets_of_contract(contract.id).await? {
+                let ticket = db.get_ticket(id, None).await?;
+                let policy = match &ticket.policy {
+                    Some(b) => policies.resolve(db, &b.policy, &b.add_ons).await?,
+                    None => policies.for_contract(db, &contract).await?,
+                };
                 let events = db.ticket_events(id, None, true).await?;
                 let Some(last) = events.last() else { continue };
                 let sla = desk::sla_of_events(&policy, &events, now)?;

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tenggat_sla::{FieldType, PauseReason, Policy};
 use tenggat_store::{
-    Contract, NewAttachment, NewEvent, NewTicket, Store, StoreError, StoredEvent, Ticket,
-    TicketCursor, TicketFilter, TicketStatus, TicketUpdate, Visibility,
+    Contract, NewAttachment, NewEvent, NewTicket, PolicyBinding, Store, StoreError, StoredEvent,
+    Ticket, TicketCursor, TicketFilter, TicketStatus, TicketUpdate, Visibility,
 };
 use utoipa::IntoParams;
 
@@ -96,13 +96,29 @@ struct Loaded {
 
 async fn load(state: &AppState, id: i64, tenant: Option<i64>) -> Result<Loaded, Problem> {
     let ticket = state.db.get_ticket(id, tenant).await?;
-    let contract = state.db.get_contract(ticket.contract_id, None).await?;
-    let policy = state.policies.for_contract(&state.db, &contract).await?;
+    let policy = policy_of(state, &ticket).await?;
     let events = state.db.ticket_events(id, None, true).await?;
     Ok(Loaded {
         ticket,
         policy,
         events,
+    })
+}
+
+/// The policy a ticket is measured by: its own binding, or (for tickets stored before
+/// bindings were recorded) its contract's.
+pub(crate) async fn policy_of(state: &AppState, ticket: &Ticket) -> Result<Arc<Policy>, Problem> {
+    Ok(match &ticket.policy {
+        Some(binding) => {
+            state
+                .policies
+                .resolve(&state.db, &binding.policy, &binding.add_ons)
+                .await?
+        }
+        None => {
+            let contract = state.db.get_contract(ticket.contract_id, None).await?;
+            state.policies.for_contract(&state.db, &contract).await?
+        }
     })
 }
 
@@ -249,6 +265,10 @@ pub async fn create_ticket(
         assignee_id: None,
         created_at: now,
         sla: Some(sla.cache()),
+        policy: Some(PolicyBinding {
+            policy: contract.policy.clone(),
+            add_ons: contract.add_ons.clone(),
+        }),
         attachments: files
             .into_iter()
             .map(|(field, saved)| NewAttachment {

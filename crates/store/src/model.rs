@@ -384,6 +384,15 @@ pub enum PolicyRef {
     Uploaded(i64),
 }
 
+/// A policy with its active add-ons: what a ticket is measured by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyBinding {
+    /// The policy.
+    pub policy: PolicyRef,
+    /// Its active add-ons.
+    pub add_ons: Vec<String>,
+}
+
 /// A contract binding a customer to a policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contract {
@@ -499,6 +508,9 @@ pub struct Ticket {
     pub sla: Option<SlaCache>,
     /// The event sequence number the cache was computed from.
     pub sla_seq: i64,
+    /// The policy the ticket is measured by; `None` (tickets stored before it was recorded)
+    /// means the contract's current policy.
+    pub policy: Option<PolicyBinding>,
 }
 
 impl Ticket {
@@ -551,6 +563,8 @@ pub struct NewTicket {
     /// Attachments filed with the report, written in the same transaction (their
     /// `ticket_id` is ignored).
     pub attachments: Vec<NewAttachment>,
+    /// The policy the ticket is measured by (the contract's at the time of the report).
+    pub policy: Option<PolicyBinding>,
 }
 
 /// Changes written with an event; `None` leaves a field as it is.
@@ -564,6 +578,8 @@ pub struct TicketUpdate {
     pub assignee_id: Option<Option<i64>>,
     /// SLA cache computed with the new event included.
     pub sla: Option<SlaCache>,
+    /// A new policy to measure the ticket by (a contract's policy changed).
+    pub policy: Option<PolicyBinding>,
     /// When set, the append is refused with `store.conflict` unless the ticket's last event
     /// sequence number is this one: the caller computed the SLA cache from exactly that log.
     pub expected_seq: Option<i64>,

@@ -325,7 +325,8 @@ macro_rules! ticket_cols {
     () => {
         "id, provider_id, number, contract_id, customer_org_id, kind, priority, attributes, \
          channel, reporter_id, title, description, fields, observed_at, observed_tz, status, \
-         assignee_id, created_at, updated_at, last_seq, sla, sla_seq, next_change, next_due"
+         assignee_id, created_at, updated_at, last_seq, sla, sla_seq, next_change, next_due, \
+         policy_preset, policy_id, policy_add_ons"
     };
 }
 pub(crate) use ticket_cols;
@@ -356,6 +357,9 @@ pub(crate) struct TicketRow {
     sla_seq: i64,
     next_change: Option<i64>,
     pub(crate) next_due: i64,
+    policy_preset: Option<String>,
+    policy_id: Option<i64>,
+    policy_add_ons: Option<Json<Vec<String>>>,
 }
 
 impl TicketRow {
@@ -405,7 +409,31 @@ impl TryFrom<TicketRow> for Ticket {
             last_seq: r.last_seq,
             sla,
             sla_seq: r.sla_seq,
+            policy: match (r.policy_preset, r.policy_id) {
+                (Some(name), _) => Some(PolicyBinding {
+                    policy: PolicyRef::Preset(name),
+                    add_ons: r.policy_add_ons.map(|a| a.0).unwrap_or_default(),
+                }),
+                (None, Some(id)) => Some(PolicyBinding {
+                    policy: PolicyRef::Uploaded(id),
+                    add_ons: r.policy_add_ons.map(|a| a.0).unwrap_or_default(),
+                }),
+                (None, None) => None,
+            },
         })
+    }
+}
+
+/// The three columns of a policy binding: preset name, uploaded policy id, add-ons (JSON).
+pub(crate) fn binding_cols(
+    binding: Option<&PolicyBinding>,
+) -> (Option<&str>, Option<i64>, Option<Json<&Vec<String>>>) {
+    match binding {
+        None => (None, None, None),
+        Some(b) => match &b.policy {
+            PolicyRef::Preset(name) => (Some(name.as_str()), None, Some(Json(&b.add_ons))),
+            PolicyRef::Uploaded(id) => (None, Some(*id), Some(Json(&b.add_ons))),
+        },
     }
 }
 

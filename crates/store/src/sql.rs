@@ -644,6 +644,7 @@ macro_rules! impl_store {
                     )));
                 }
                 let (sla, next_change, next_due) = cache_cols(new.sla.as_ref())?;
+                let binding = binding_cols(new.policy.as_ref());
                 let created_at = ns(new.created_at)?;
                 let mut tx = self.begin_write().await?;
                 let contract: Option<(i64, i64)> = sqlx::query_as(
@@ -671,9 +672,10 @@ macro_rules! impl_store {
                     "INSERT INTO tickets (provider_id, number, contract_id, customer_org_id, kind, \
                      priority, attributes, channel, reporter_id, title, description, fields, \
                      observed_at, observed_tz, status, is_open, assignee_id, created_at, \
-                     updated_at, last_seq, sla, sla_seq, next_change, next_due) \
+                     updated_at, last_seq, sla, sla_seq, next_change, next_due, policy_preset, \
+                     policy_id, policy_add_ons) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-                     $16, $17, $18, $18, 1, $19, $20, $21, $22) RETURNING ",
+                     $16, $17, $18, $18, 1, $19, $20, $21, $22, $23, $24, $25) RETURNING ",
                     ticket_cols!()
                 ))
                 .bind(provider)
@@ -698,6 +700,9 @@ macro_rules! impl_store {
                 .bind(if new.sla.is_some() { 1_i64 } else { 0 })
                 .bind(next_change)
                 .bind(next_due)
+                .bind(binding.0)
+                .bind(binding.1)
+                .bind(binding.2)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db_error)?;
@@ -829,6 +834,7 @@ macro_rules! impl_store {
                 }
                 let at = ns(event.at)?;
                 let (sla, next_change, next_due) = cache_cols(update.sla.as_ref())?;
+                let binding = binding_cols(update.policy.as_ref());
                 let mut tx = self.begin_write().await?;
                 // Taking the next sequence number locks the ticket row (PostgreSQL) or the
                 // database (SQLite) until commit, so concurrent appends never share a number.
@@ -888,7 +894,10 @@ macro_rules! impl_store {
                      sla = CASE WHEN $7 THEN $8 ELSE sla END, \
                      next_change = CASE WHEN $7 THEN $9 ELSE next_change END, \
                      next_due = CASE WHEN $7 THEN $10 ELSE next_due END, \
-                     sla_seq = CASE WHEN $7 THEN last_seq ELSE sla_seq END \
+                     sla_seq = CASE WHEN $7 THEN last_seq ELSE sla_seq END, \
+                     policy_preset = CASE WHEN $11 THEN $12 ELSE policy_preset END, \
+                     policy_id = CASE WHEN $11 THEN $13 ELSE policy_id END, \
+                     policy_add_ons = CASE WHEN $11 THEN $14 ELSE policy_add_ons END \
                      WHERE id = $1 RETURNING ",
                     ticket_cols!()
                 ))
@@ -902,6 +911,10 @@ macro_rules! impl_store {
                 .bind(sla)
                 .bind(next_change)
                 .bind(next_due)
+                .bind(update.policy.is_some())
+                .bind(binding.0)
+                .bind(binding.1)
+                .bind(binding.2)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db_error)?;

@@ -31,7 +31,8 @@ where
             "0001_initial",
             "0002_sessions",
             "0003_attachment_fields",
-            "0004_settings"
+            "0004_settings",
+            "0005_ticket_policy"
         ]
     );
     let outcome = tokio::spawn(body(db.clone())).await;
@@ -106,6 +107,7 @@ conformance!(
     attachments,
     idempotency_replay_and_conflict,
     settings_round_trip,
+    ticket_policy_binding,
     concurrent_ticket_creation,
 );
 
@@ -220,6 +222,10 @@ fn new_ticket(contract: &Contract, reporter: Option<i64>, priority: &str) -> New
         created_at: t0(),
         sla: None,
         attachments: Vec::new(),
+        policy: Some(PolicyBinding {
+            policy: contract.policy.clone(),
+            add_ons: contract.add_ons.clone(),
+        }),
     }
 }
 
@@ -1039,6 +1045,10 @@ async fn append_event_is_atomic(db: Database) {
                     next_due: Some(later),
                 }),
                 expected_seq: Some(2),
+                policy: Some(PolicyBinding {
+                    policy: PolicyRef::Preset("benemica".into()),
+                    add_ons: Vec::new(),
+                }),
             },
         )
         .await;
@@ -1899,7 +1909,8 @@ async fn open_refuses_a_missing_sqlite_file_without_create() {
             "0001_initial",
             "0002_sessions",
             "0003_attachment_fields",
-            "0004_settings"
+            "0004_settings",
+            "0005_ticket_policy"
         ]
     );
     db.close().await;
@@ -2005,4 +2016,57 @@ async fn settings_round_trip(db: Database) {
     db.put_setting("engine", "b").await.expect("replace");
     assert_eq!(db.setting("engine").await.expect("read"), Some("b".into()));
     assert_eq!(code(db.put_setting("", "x").await), "store.invalid");
+}
+
+async fn ticket_policy_binding(db: Database) {
+    let s = seed(&db).await;
+    let t = create(&db, &s.contract_a, "P3").await;
+    let first = PolicyBinding {
+        policy: s.contract_a.policy.clone(),
+        add_ons: s.contract_a.add_ons.clone(),
+    };
+    assert_eq!(t.policy.as_ref(), Some(&first));
+    // An event without a new binding keeps it.
+    let note = db
+        .append_event(
+            t.id,
+            None,
+            &event(
+                t0() + minutes(1),
+                "note",
+                json!({"body": "x"}),
+                Visibility::Internal,
+            ),
+            &TicketUpdate::default(),
+        )
+        .await
+        .expect("note");
+    assert_eq!(note.ticket.policy.as_ref(), Some(&first));
+    // A policy change replaces it, add-ons included.
+    let second = PolicyBinding {
+        policy: PolicyRef::Preset("kinobi".into()),
+        add_ons: vec!["premium_24x7".into()],
+    };
+    let changed = db
+        .append_event(
+            t.id,
+            None,
+            &event(
+                t0() + minutes(2),
+                "policy_changed",
+                json!({}),
+                Visibility::Public,
+            ),
+            &TicketUpdate {
+                policy: Some(second.clone()),
+                ..TicketUpdate::default()
+            },
+        )
+        .await
+        .expect("change");
+    assert_eq!(changed.ticket.policy.as_ref(), Some(&second));
+    assert_eq!(
+        db.get_ticket(t.id, None).await.expect("get").policy,
+        Some(second)
+    );
 }

@@ -950,6 +950,71 @@ async fn policy_change_recomputes_open_tickets(db: Database) {
         "contract.unknown_add_on",
     )
     .await;
+
+    // A policy whose priorities the open tickets do not have is refused while they are open.
+    let innovasia = json!({"policy": {"preset": "innovasia"}});
+    let path = format!("/api/v1/contracts/{}/policy", c.contract);
+    let response = desk
+        .call(&desk.admin, Method::PUT, &path, Some(innovasia.clone()))
+        .await;
+    assert_problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "contract.policy_does_not_fit",
+    )
+    .await;
+    // Once they are resolved it goes through; the resolved tickets keep the policy they were
+    // measured by, so they still read, and can still be reopened, with their own clocks.
+    let open = desk
+        .ok(
+            &desk.admin,
+            Method::GET,
+            "/api/v1/tickets",
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    for t in open["tickets"].as_array().expect("tickets") {
+        desk.ok(
+            &desk.admin,
+            Method::POST,
+            &format!("/api/v1/tickets/{}/resolve", t["id"]),
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    }
+    let changed = desk
+        .ok(
+            &desk.admin,
+            Method::PUT,
+            &path,
+            Some(innovasia),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(changed["recomputed"], 0);
+    let old = desk
+        .ok(
+            &c.user.token,
+            Method::GET,
+            &format!("/api/v1/tickets/{}", t["id"]),
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(old["sla"]["policy"]["id"], "kinobi");
+    assert_eq!(old["sla"]["policy"]["addons"], json!(["premium_24x7"]));
+    let reopened = desk
+        .ok(
+            &c.user.token,
+            Method::POST,
+            &format!("/api/v1/tickets/{}/reopen", t["id"]),
+            None,
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(reopened["sla"]["policy"]["id"], "kinobi");
     drop(desk.server);
 }
 
