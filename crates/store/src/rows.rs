@@ -425,9 +425,10 @@ impl TryFrom<TicketRow> for Ticket {
 }
 
 /// The three columns of a policy binding: preset name, uploaded policy id, add-ons (JSON).
-pub(crate) fn binding_cols(
-    binding: Option<&PolicyBinding>,
-) -> (Option<&str>, Option<i64>, Option<Json<&Vec<String>>>) {
+pub(crate) type BindingCols<'a> = (Option<&'a str>, Option<i64>, Option<Json<&'a Vec<String>>>);
+
+/// The columns of a policy binding (all `NULL` for none).
+pub(crate) fn binding_cols(binding: Option<&PolicyBinding>) -> BindingCols<'_> {
     match binding {
         None => (None, None, None),
         Some(b) => match &b.policy {
