@@ -19,6 +19,9 @@ use crate::url::{redact_url, scrub};
 
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
 
+/// A pooled connection idle at least this long is pinged before it is used again.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(30);
+
 /// The store on a PostgreSQL database.
 #[derive(Debug, Clone)]
 pub struct PgStore {
@@ -63,9 +66,21 @@ impl PgStore {
             }
         })?;
         check.close().await.map_err(db_error)?;
+        // A connection is pinged before use only after it sat idle for a while (where a
+        // restarted server or a dropped idle connection is likely), not before every query:
+        // sqlx's default `test_before_acquire` costs a network round trip per query.
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .acquire_timeout(Duration::from_secs(10))
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_AFTER_IDLE {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(options)
             .await
             .map_err(|e| {
