@@ -647,27 +647,24 @@ macro_rules! impl_store {
                 let binding = binding_cols(new.policy.as_ref());
                 let created_at = ns(new.created_at)?;
                 let mut tx = self.begin_write().await?;
-                let contract: Option<(i64, i64)> = sqlx::query_as(
-                    "SELECT provider_id, customer_org_id FROM contracts WHERE id = $1",
+                // The contract's provider and the next number of that provider in one statement
+                // (the transaction holds the write lock, or on PostgreSQL the counter's row, from
+                // here to its commit); no row when the contract is not the customer's.
+                let numbered: Option<(i64, i64)> = sqlx::query_as(
+                    "INSERT INTO ticket_counters (provider_id, last_number) \
+                     SELECT provider_id, 1 FROM contracts WHERE id = $1 AND customer_org_id = $2 \
+                     ON CONFLICT (provider_id) \
+                     DO UPDATE SET last_number = ticket_counters.last_number + 1 \
+                     RETURNING provider_id, last_number",
                 )
                 .bind(new.contract_id)
+                .bind(new.customer_org_id)
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(db_error)?;
-                let provider = match contract {
-                    Some((provider, customer)) if customer == new.customer_org_id => provider,
-                    _ => return Err(StoreError::NotFound("contract")),
+                let Some((provider, number)) = numbered else {
+                    return Err(StoreError::NotFound("contract"));
                 };
-                let number: i64 = sqlx::query_scalar(
-                    "INSERT INTO ticket_counters (provider_id, last_number) VALUES ($1, 1) \
-                     ON CONFLICT (provider_id) \
-                     DO UPDATE SET last_number = ticket_counters.last_number + 1 \
-                     RETURNING last_number",
-                )
-                .bind(provider)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_error)?;
                 let ticket: TicketRow = sqlx::query_as(concat!(
                     "INSERT INTO tickets (provider_id, number, contract_id, customer_org_id, kind, \
                      priority, attributes, channel, reporter_id, title, description, fields, \
