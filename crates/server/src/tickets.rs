@@ -286,10 +286,15 @@ pub async fn create_ticket(
     };
     let event = NewEvent::from_sla(&created, Some(principal.user.id), Visibility::Public);
     let written = state.db.create_ticket(&new, &event).await?;
-    let attachments = state
-        .db
-        .attachments_of_ticket(written.ticket.id, None)
-        .await?;
+    // A report without files has none to read back (they are written in the same transaction).
+    let attachments = if new.attachments.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .db
+            .attachments_of_ticket(written.ticket.id, None)
+            .await?
+    };
     let mut view = TicketView::new(
         &written.ticket,
         sla.json.clone(),
