@@ -180,12 +180,11 @@ impl FromRequestParts<AppState> for Principal {
             if !token.starts_with(secrets::API_TOKEN_PREFIX) {
                 return Err(bad_token());
             }
-            let stored = state
+            let (stored, user) = state
                 .db
-                .api_token_by_hash(&tenggat_store::token_hash(token))
+                .api_token_with_user(&tenggat_store::token_hash(token))
                 .await?
                 .ok_or_else(bad_token)?;
-            let user = state.db.get_user(stored.user_id).await?;
             if user.disabled {
                 return Err(bad_token());
             }

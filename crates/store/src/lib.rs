@@ -139,6 +139,7 @@ delegate! {
     fn use_password_setup_token(&self, token_hash: &str, now: Timestamp, password_hash: &str) -> StoreResult<User>;
     fn create_api_token(&self, new: &NewApiToken) -> StoreResult<ApiToken>;
     fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>>;
+    fn api_token_with_user(&self, token_hash: &str) -> StoreResult<Option<(ApiToken, User)>>;
     fn api_tokens_of_user(&self, user_id: i64) -> StoreResult<Vec<ApiToken>>;
     fn revoke_api_token(&self, id: i64, at: Timestamp) -> StoreResult<()>;
     fn create_session(&self, new: &NewSession) -> StoreResult<Session>;

@@ -181,6 +181,35 @@ impl TryFrom<TokenRow> for ApiToken {
     }
 }
 
+/// An unrevoked token joined with its user (`api_token_with_user`); the user's columns keep
+/// their names, the token's are prefixed.
+#[derive(sqlx::FromRow)]
+pub(crate) struct TokenUserRow {
+    token_id: i64,
+    token_name: String,
+    token_scopes: Json<Vec<String>>,
+    token_hash: String,
+    token_created_at: i64,
+    #[sqlx(flatten)]
+    user: UserRow,
+}
+
+impl TokenUserRow {
+    pub(crate) fn split(self) -> Result<(ApiToken, User), StoreError> {
+        let user = User::try_from(self.user)?;
+        let token = ApiToken {
+            id: self.token_id,
+            user_id: user.id,
+            name: self.token_name,
+            scopes: self.token_scopes.0,
+            token_hash: self.token_hash,
+            created_at: ts(self.token_created_at)?,
+            revoked_at: None,
+        };
+        Ok((token, user))
+    }
+}
+
 macro_rules! session_cols {
     () => {
         "id, user_id, token_hash, created_at, expires_at, last_seen_at, revoked_at, user_agent"

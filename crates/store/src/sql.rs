@@ -260,6 +260,25 @@ macro_rules! impl_store {
                 row.map(ApiToken::try_from).transpose()
             }
 
+            async fn api_token_with_user(
+                &self,
+                token_hash: &str,
+            ) -> StoreResult<Option<(ApiToken, User)>> {
+                let row: Option<TokenUserRow> = sqlx::query_as(
+                    "SELECT t.id AS token_id, t.name AS token_name, t.scopes AS token_scopes, \
+                     t.token_hash, t.created_at AS token_created_at, u.id, u.organisation_id, \
+                     u.email, u.name, u.role, u.password_hash, u.language, u.disabled, \
+                     u.created_at \
+                     FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                     WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+                )
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.map(TokenUserRow::split).transpose()
+            }
+
             async fn api_tokens_of_user(&self, user_id: i64) -> StoreResult<Vec<ApiToken>> {
                 let rows: Vec<TokenRow> = sqlx::query_as(concat!(
                     "SELECT ",

@@ -100,6 +100,12 @@ pub trait Store: Send + Sync {
         &self,
         token_hash: &str,
     ) -> impl Future<Output = StoreResult<Option<ApiToken>>> + Send;
+    /// The unrevoked token with this hash and its user, read in one query (what
+    /// authenticating a request needs).
+    fn api_token_with_user(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = StoreResult<Option<(ApiToken, User)>>> + Send;
     /// A user's tokens (revoked ones too), by id.
     fn api_tokens_of_user(
         &self,

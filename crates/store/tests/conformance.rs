@@ -471,6 +471,19 @@ async fn api_tokens(db: Database) {
             .expect("lookup"),
         None
     );
+    let (joined, owner) = db
+        .api_token_with_user(&token_hash(secret))
+        .await
+        .expect("joined lookup")
+        .expect("found");
+    assert_eq!(joined, token);
+    assert_eq!(owner, db.get_user(token.user_id).await.expect("owner"));
+    assert_eq!(
+        db.api_token_with_user(&token_hash("other"))
+            .await
+            .expect("joined lookup"),
+        None
+    );
     let dup = db
         .create_api_token(&NewApiToken {
             user_id: s.user_a.id,
@@ -504,6 +517,13 @@ async fn api_tokens(db: Database) {
             .await
             .expect("lookup"),
         None
+    );
+    assert_eq!(
+        db.api_token_with_user(&token_hash(secret))
+            .await
+            .expect("joined lookup"),
+        None,
+        "a revoked token is not found with its user either"
     );
     let listed = db.api_tokens_of_user(s.agent.id).await.expect("list");
     assert_eq!(listed.len(), 1);
