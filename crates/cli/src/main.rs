@@ -210,6 +210,11 @@ struct EvaluateArgs {
     addons: Vec<String>,
 }
 
+/// mimalloc rather than glibc's malloc: fewer cycles per allocation and no arena-lock
+/// contention between the runtime's threads (see `docs/benchmarks.md`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
