@@ -17,6 +17,7 @@
 //! `docs/architecture.md`, "Storage"); the event log is append-only and every change to a
 //! ticket is written in one transaction with its event.
 
+mod create_batch;
 mod error;
 pub mod model;
 mod postgres;
@@ -32,6 +33,7 @@ use std::collections::HashSet;
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
+pub use create_batch::TicketWriterStats;
 pub use error::StoreError;
 pub use model::*;
 pub use postgres::PgStore;
@@ -70,6 +72,15 @@ impl Database {
     /// `sqlite` or `postgres`.
     pub fn backend_name(&self) -> &'static str {
         <Database as Store>::backend_name(self)
+    }
+
+    /// What the ticket writer (group commit of new tickets) has done since the store was
+    /// opened.
+    pub fn ticket_writer_stats(&self) -> TicketWriterStats {
+        match self {
+            Database::Sqlite(s) => s.ticket_writer_stats(),
+            Database::Postgres(p) => p.ticket_writer_stats(),
+        }
     }
 
     /// Closes every connection.

@@ -10,6 +10,7 @@ use sqlx::migrate::{Migrate, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::types::Json;
 
+use crate::create_batch::{CreateJob, CreateQueue};
 use crate::error::{StoreError, db_error};
 use crate::model::*;
 use crate::rows::*;
@@ -22,10 +23,116 @@ static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
 /// A pooled connection idle at least this long is pinged before it is used again.
 const PING_AFTER_IDLE: Duration = Duration::from_secs(30);
 
+/// A new ticket's row and the id of its `created` event.
+#[derive(sqlx::FromRow)]
+struct CreatedRow {
+    #[sqlx(flatten)]
+    ticket: TicketRow,
+    event_id: i64,
+}
+
+/// A row of the batch insert: the ticket, its event's id and its place in the batch (from 1).
+#[derive(sqlx::FromRow)]
+struct BatchCreatedRow {
+    #[sqlx(flatten)]
+    created: CreatedRow,
+    ord: i64,
+}
+
+/// The `created` event as written with a new ticket.
+fn first_event(id: i64, ticket_id: i64, created: &NewEvent) -> StoredEvent {
+    StoredEvent {
+        id,
+        ticket_id,
+        seq: 1,
+        at: created.at,
+        event_type: created.event_type.clone(),
+        payload: created.payload.clone(),
+        actor_id: created.actor_id,
+        visibility: created.visibility,
+    }
+}
+
+/// A batch of new tickets column by column, for `UNNEST` (JSON as text, cast in SQL).
+#[derive(Default)]
+struct BatchColumns {
+    contract_id: Vec<i64>,
+    customer_org_id: Vec<i64>,
+    kind: Vec<String>,
+    priority: Vec<String>,
+    attributes: Vec<String>,
+    channel: Vec<Option<String>>,
+    reporter_id: Vec<Option<i64>>,
+    title: Vec<String>,
+    description: Vec<String>,
+    fields: Vec<String>,
+    observed_at: Vec<Option<i64>>,
+    observed_tz: Vec<Option<String>>,
+    status: Vec<&'static str>,
+    is_open: Vec<bool>,
+    assignee_id: Vec<Option<i64>>,
+    created_at: Vec<i64>,
+    sla: Vec<Option<String>>,
+    sla_seq: Vec<i64>,
+    next_change: Vec<Option<i64>>,
+    next_due: Vec<i64>,
+    policy_preset: Vec<Option<String>>,
+    policy_id: Vec<Option<i64>>,
+    policy_add_ons: Vec<Option<String>>,
+    event_at: Vec<i64>,
+    event_type: Vec<String>,
+    payload: Vec<String>,
+    actor_id: Vec<Option<i64>>,
+    visibility: Vec<&'static str>,
+}
+
+impl BatchColumns {
+    fn push(&mut self, new: &NewTicket, created: &NewEvent) -> StoreResult<()> {
+        let (sla, next_change, next_due) = cache_cols(new.sla.as_ref())?;
+        let (preset, policy_id, add_ons) = binding_cols(new.policy.as_ref());
+        self.contract_id.push(new.contract_id);
+        self.customer_org_id.push(new.customer_org_id);
+        self.kind.push(new.kind.clone());
+        self.priority.push(new.priority.clone());
+        self.attributes.push(new.attributes.to_string());
+        self.channel.push(new.channel.clone());
+        self.reporter_id.push(new.reporter_id);
+        self.title.push(new.title.clone());
+        self.description.push(new.description.clone());
+        self.fields.push(new.fields.to_string());
+        self.observed_at.push(ns_opt(new.observed_at)?);
+        self.observed_tz.push(new.observed_tz.clone());
+        self.status.push(new.status.as_str());
+        self.is_open.push(new.status.is_open());
+        self.assignee_id.push(new.assignee_id);
+        self.created_at.push(ns(new.created_at)?);
+        self.sla.push(sla.map(|json| json.0.to_string()));
+        self.sla_seq.push(if new.sla.is_some() { 1 } else { 0 });
+        self.next_change.push(next_change);
+        self.next_due.push(next_due);
+        self.policy_preset.push(preset.map(str::to_owned));
+        self.policy_id.push(policy_id);
+        self.policy_add_ons.push(
+            add_ons
+                .map(|list| serde_json::to_string(list.0))
+                .transpose()
+                .map_err(|e| StoreError::Invalid(format!("policy add-ons: {e}")))?,
+        );
+        self.event_at.push(ns(created.at)?);
+        self.event_type.push(created.event_type.clone());
+        self.payload.push(created.payload.to_string());
+        self.actor_id.push(created.actor_id);
+        self.visibility.push(created.visibility.as_str());
+        Ok(())
+    }
+}
+
 /// The store on a PostgreSQL database.
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// New tickets, written in batches (see `create_batch`).
+    creates: CreateQueue,
 }
 
 impl PgStore {
@@ -89,7 +196,12 @@ impl PgStore {
                     scrub(&e.to_string(), url)
                 ))
             })?;
-        Ok(PgStore { pool })
+        let batch_pool = pool.clone();
+        let creates = CreateQueue::start(move |jobs| {
+            let pool = batch_pool.clone();
+            async move { PgStore::write_ticket_batch(&pool, jobs).await }
+        });
+        Ok(PgStore { pool, creates })
     }
 
     /// Closes every connection (waits for those in use).
@@ -98,7 +210,213 @@ impl PgStore {
     }
 
     async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
-        self.pool.begin().await.map_err(db_error)
+        Self::begin_on(&self.pool).await
+    }
+
+    /// A transaction on a connection of `pool`.
+    async fn begin_on(pool: &PgPool) -> StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+        pool.begin().await.map_err(db_error)
+    }
+
+    /// Inserts a batch of new tickets with their first events in one statement (one round
+    /// trip, one executor start, one lock of each provider's counter), then their
+    /// attachments. A ticket whose contract is not its customer's is simply not inserted and
+    /// fails alone; a failure of the statement (a broken foreign key, say) fails the batch.
+    async fn insert_ticket_batch(
+        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        jobs: &[CreateJob],
+    ) -> StoreResult<Vec<StoreResult<TicketWithEvent>>> {
+        let mut input = BatchColumns::default();
+        for job in jobs {
+            input.push(&job.new, &job.created)?;
+        }
+        let rows: Vec<BatchCreatedRow> = sqlx::query_as(concat!(
+            "WITH input AS (\
+               SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[], \
+               $6::text[], $7::int8[], $8::text[], $9::text[], $10::text[], $11::int8[], \
+               $12::text[], $13::text[], $14::bool[], $15::int8[], $16::int8[], $17::text[], \
+               $18::int8[], $19::int8[], $20::int8[], $21::text[], $22::int8[], $23::text[], \
+               $24::int8[], $25::text[], $26::text[], $27::int8[], $28::text[]) WITH ORDINALITY \
+               AS i(contract_id, customer_org_id, kind, priority, attributes, channel, \
+               reporter_id, title, description, fields, observed_at, observed_tz, status, \
+               is_open, assignee_id, created_at, sla, sla_seq, next_change, next_due, \
+               policy_preset, policy_id, policy_add_ons, event_at, event_type, payload, \
+               actor_id, visibility, ord)), \
+             resolved AS (\
+               SELECT i.*, c.provider_id, \
+               row_number() OVER (PARTITION BY c.provider_id ORDER BY i.ord) AS nth, \
+               count(*) OVER (PARTITION BY c.provider_id) AS of_provider \
+               FROM input i JOIN contracts c \
+               ON c.id = i.contract_id AND c.customer_org_id = i.customer_org_id), \
+             counted AS (\
+               INSERT INTO ticket_counters (provider_id, last_number) \
+               SELECT provider_id, count(*) FROM resolved GROUP BY provider_id \
+               ON CONFLICT (provider_id) \
+               DO UPDATE SET last_number = ticket_counters.last_number + EXCLUDED.last_number \
+               RETURNING provider_id, last_number), \
+             planned AS (\
+               SELECT r.*, n.last_number - r.of_provider + r.nth AS number \
+               FROM resolved r JOIN counted n ON n.provider_id = r.provider_id), \
+             ticket AS (\
+               INSERT INTO tickets (provider_id, number, contract_id, customer_org_id, kind, \
+               priority, attributes, channel, reporter_id, title, description, fields, \
+               observed_at, observed_tz, status, is_open, assignee_id, created_at, \
+               updated_at, last_seq, sla, sla_seq, next_change, next_due, policy_preset, \
+               policy_id, policy_add_ons) \
+               SELECT provider_id, number, contract_id, customer_org_id, kind, priority, \
+               attributes::jsonb, channel, reporter_id, title, description, fields::jsonb, \
+               observed_at, observed_tz, status, is_open, assignee_id, created_at, created_at, \
+               1, sla::jsonb, sla_seq, next_change, next_due, policy_preset, policy_id, \
+               policy_add_ons::jsonb FROM planned ORDER BY ord RETURNING ",
+            ticket_cols!(),
+            "), \
+             event AS (\
+               INSERT INTO ticket_events (ticket_id, seq, at, event_type, payload, actor_id, \
+               visibility) \
+               SELECT t.id, 1, p.event_at, p.event_type, p.payload::jsonb, p.actor_id, \
+               p.visibility FROM ticket t \
+               JOIN planned p ON p.provider_id = t.provider_id AND p.number = t.number \
+               ORDER BY p.ord RETURNING id, ticket_id) \
+             SELECT ticket.*, event.id AS event_id, planned.ord AS ord \
+             FROM ticket JOIN event ON event.ticket_id = ticket.id \
+             JOIN planned ON planned.provider_id = ticket.provider_id \
+             AND planned.number = ticket.number"
+        ))
+        .bind(&input.contract_id)
+        .bind(&input.customer_org_id)
+        .bind(&input.kind)
+        .bind(&input.priority)
+        .bind(&input.attributes)
+        .bind(&input.channel)
+        .bind(&input.reporter_id)
+        .bind(&input.title)
+        .bind(&input.description)
+        .bind(&input.fields)
+        .bind(&input.observed_at)
+        .bind(&input.observed_tz)
+        .bind(&input.status)
+        .bind(&input.is_open)
+        .bind(&input.assignee_id)
+        .bind(&input.created_at)
+        .bind(&input.sla)
+        .bind(&input.sla_seq)
+        .bind(&input.next_change)
+        .bind(&input.next_due)
+        .bind(&input.policy_preset)
+        .bind(&input.policy_id)
+        .bind(&input.policy_add_ons)
+        .bind(&input.event_at)
+        .bind(&input.event_type)
+        .bind(&input.payload)
+        .bind(&input.actor_id)
+        .bind(&input.visibility)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(db_error)?;
+        let mut results: Vec<StoreResult<TicketWithEvent>> = jobs
+            .iter()
+            .map(|_| Err(StoreError::NotFound("contract")))
+            .collect();
+        for row in rows {
+            let index = usize::try_from(row.ord - 1)
+                .ok()
+                .filter(|i| *i < jobs.len())
+                .ok_or_else(|| {
+                    StoreError::Database(format!("batch row {} is out of range", row.ord))
+                })?;
+            let job = &jobs[index];
+            let ticket: Ticket = row.created.ticket.try_into()?;
+            for attachment in &job.new.attachments {
+                let _: AttachmentRow = insert_attachment!(attachment, ticket.id)
+                    .fetch_one(&mut **tx)
+                    .await
+                    .map_err(db_error)?;
+            }
+            let event = first_event(row.created.event_id, ticket.id, &job.created);
+            results[index] = Ok(TicketWithEvent { ticket, event });
+        }
+        Ok(results)
+    }
+
+    /// Inserts a new ticket (numbered within its provider) and its first event in one
+    /// statement, one round trip, then its attachments, in the given transaction.
+    async fn insert_ticket(
+        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        new: &NewTicket,
+        created: &NewEvent,
+    ) -> StoreResult<TicketWithEvent> {
+        let (sla, next_change, next_due) = cache_cols(new.sla.as_ref())?;
+        let binding = binding_cols(new.policy.as_ref());
+        let created_at = ns(new.created_at)?;
+        let event_at = ns(created.at)?;
+        // The counter's row stays locked until the commit; no row at all when the contract
+        // is not the customer's.
+        let row: Option<CreatedRow> = sqlx::query_as(concat!(
+            "WITH numbered AS (\
+               INSERT INTO ticket_counters (provider_id, last_number) \
+               SELECT provider_id, 1 FROM contracts WHERE id = $1 AND customer_org_id = $2 \
+               ON CONFLICT (provider_id) \
+               DO UPDATE SET last_number = ticket_counters.last_number + 1 \
+               RETURNING provider_id, last_number), \
+             ticket AS (\
+               INSERT INTO tickets (provider_id, number, contract_id, customer_org_id, kind, \
+               priority, attributes, channel, reporter_id, title, description, fields, \
+               observed_at, observed_tz, status, is_open, assignee_id, created_at, \
+               updated_at, last_seq, sla, sla_seq, next_change, next_due, policy_preset, \
+               policy_id, policy_add_ons) \
+               SELECT provider_id, last_number, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+               $12, $13, $14, $15, $16, $16, 1, $17, $18, $19, $20, $21, $22, $23 \
+               FROM numbered RETURNING ",
+            ticket_cols!(),
+            "), \
+             event AS (\
+               INSERT INTO ticket_events (ticket_id, seq, at, event_type, payload, actor_id, \
+               visibility) SELECT id, 1, $24, $25, $26, $27, $28 FROM ticket RETURNING id) \
+             SELECT ticket.*, event.id AS event_id FROM ticket, event"
+        ))
+        .bind(new.contract_id)
+        .bind(new.customer_org_id)
+        .bind(&new.kind)
+        .bind(&new.priority)
+        .bind(Json(&new.attributes))
+        .bind(new.channel.as_deref())
+        .bind(new.reporter_id)
+        .bind(&new.title)
+        .bind(&new.description)
+        .bind(Json(&new.fields))
+        .bind(ns_opt(new.observed_at)?)
+        .bind(new.observed_tz.as_deref())
+        .bind(new.status.as_str())
+        .bind(new.status.is_open())
+        .bind(new.assignee_id)
+        .bind(created_at)
+        .bind(sla)
+        .bind(if new.sla.is_some() { 1_i64 } else { 0 })
+        .bind(next_change)
+        .bind(next_due)
+        .bind(binding.0)
+        .bind(binding.1)
+        .bind(binding.2)
+        .bind(event_at)
+        .bind(&created.event_type)
+        .bind(Json(&created.payload))
+        .bind(created.actor_id)
+        .bind(created.visibility.as_str())
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db_error)?;
+        let Some(row) = row else {
+            return Err(StoreError::NotFound("contract"));
+        };
+        let ticket: Ticket = row.ticket.try_into()?;
+        for attachment in &new.attachments {
+            let _: AttachmentRow = insert_attachment!(attachment, ticket.id)
+                .fetch_one(&mut **tx)
+                .await
+                .map_err(db_error)?;
+        }
+        let event = first_event(row.event_id, ticket.id, created);
+        Ok(TicketWithEvent { ticket, event })
     }
 
     async fn run_migrations(&self) -> StoreResult<Vec<String>> {
@@ -125,4 +443,10 @@ impl PgStore {
     }
 }
 
-impl_store!(PgStore, "postgres");
+impl_store!(
+    PgStore,
+    sqlx::Postgres,
+    "postgres",
+    contacts_json = "(SELECT COALESCE(json_agg(user_id ORDER BY user_id), '[]'::json) \
+                     FROM contract_contacts WHERE contract_id = contracts.id)"
+);

@@ -300,6 +300,21 @@ pub(crate) struct ContractRow {
     created_at: i64,
 }
 
+/// A contract with its designated contacts (a JSON array of user ids, aggregated in SQL).
+#[derive(sqlx::FromRow)]
+pub(crate) struct ContractContactsRow {
+    #[sqlx(flatten)]
+    contract: ContractRow,
+    contacts: Json<Vec<i64>>,
+}
+
+impl TryFrom<ContractContactsRow> for Contract {
+    type Error = StoreError;
+    fn try_from(row: ContractContactsRow) -> Result<Contract, StoreError> {
+        row.contract.into_contract(row.contacts.0)
+    }
+}
+
 impl ContractRow {
     pub(crate) fn into_contract(self, contacts: Vec<i64>) -> Result<Contract, StoreError> {
         let policy = match (self.policy_preset, self.policy_id) {

@@ -5,10 +5,12 @@
 //! rather than writing one function generic over `sqlx::Database` keeps every call concretely
 //! typed (no `for<'c> Executor<'c>` bounds). Each backend provides `begin_write()` (SQLite:
 //! `BEGIN IMMEDIATE`, so a transaction that reads before it writes never fails to upgrade its
-//! lock), `migrate()` and `backend_name()`; anything backend-specific stays in its module.
+//! lock), `migrate()` and `backend_name()`; anything backend-specific stays in its module. The
+//! few SQL fragments that differ (a contract's contacts as one JSON array) are arguments of the
+//! macro.
 
 macro_rules! impl_store {
-    ($store:ty, $backend:literal) => {
+    ($store:ty, $db:ty, $backend:literal, contacts_json = $contacts:literal) => {
         impl $crate::store::Store for $store {
             fn backend_name(&self) -> &'static str {
                 $backend
@@ -537,40 +539,38 @@ macro_rules! impl_store {
             }
 
             async fn get_contract(&self, id: i64, scope: Option<i64>) -> StoreResult<Contract> {
-                let row: Option<ContractRow> = sqlx::query_as(concat!(
+                let row: Option<ContractContactsRow> = sqlx::query_as(concat!(
                     "SELECT ",
                     contract_cols!(),
-                    " FROM contracts WHERE id = $1 AND ($2 IS NULL OR customer_org_id = $2)"
+                    ", ",
+                    $contacts,
+                    " AS contacts FROM contracts \
+                     WHERE id = $1 AND ($2 IS NULL OR customer_org_id = $2)"
                 ))
                 .bind(id)
                 .bind(scope)
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(db_error)?;
-                let row = row.ok_or(StoreError::NotFound("contract"))?;
-                let contacts = self.contacts(row.id).await?;
-                row.into_contract(contacts)
+                row.ok_or(StoreError::NotFound("contract"))?.try_into()
             }
 
             async fn contracts_of_organisation(
                 &self,
                 customer_org_id: i64,
             ) -> StoreResult<Vec<Contract>> {
-                let rows: Vec<ContractRow> = sqlx::query_as(concat!(
+                let rows: Vec<ContractContactsRow> = sqlx::query_as(concat!(
                     "SELECT ",
                     contract_cols!(),
-                    " FROM contracts WHERE customer_org_id = $1 ORDER BY id"
+                    ", ",
+                    $contacts,
+                    " AS contacts FROM contracts WHERE customer_org_id = $1 ORDER BY id"
                 ))
                 .bind(customer_org_id)
                 .fetch_all(&self.pool)
                 .await
                 .map_err(db_error)?;
-                let mut out = Vec::with_capacity(rows.len());
-                for row in rows {
-                    let contacts = self.contacts(row.id).await?;
-                    out.push(row.into_contract(contacts)?);
-                }
-                Ok(out)
+                rows.into_iter().map(TryInto::try_into).collect()
             }
 
             async fn set_contract_policy(
@@ -662,91 +662,9 @@ macro_rules! impl_store {
                         created.event_type
                     )));
                 }
-                let (sla, next_change, next_due) = cache_cols(new.sla.as_ref())?;
-                let binding = binding_cols(new.policy.as_ref());
-                let created_at = ns(new.created_at)?;
-                let mut tx = self.begin_write().await?;
-                // The contract's provider and the next number of that provider in one statement
-                // (the transaction holds the write lock, or on PostgreSQL the counter's row, from
-                // here to its commit); no row when the contract is not the customer's.
-                let numbered: Option<(i64, i64)> = sqlx::query_as(
-                    "INSERT INTO ticket_counters (provider_id, last_number) \
-                     SELECT provider_id, 1 FROM contracts WHERE id = $1 AND customer_org_id = $2 \
-                     ON CONFLICT (provider_id) \
-                     DO UPDATE SET last_number = ticket_counters.last_number + 1 \
-                     RETURNING provider_id, last_number",
-                )
-                .bind(new.contract_id)
-                .bind(new.customer_org_id)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_error)?;
-                let Some((provider, number)) = numbered else {
-                    return Err(StoreError::NotFound("contract"));
-                };
-                let ticket: TicketRow = sqlx::query_as(concat!(
-                    "INSERT INTO tickets (provider_id, number, contract_id, customer_org_id, kind, \
-                     priority, attributes, channel, reporter_id, title, description, fields, \
-                     observed_at, observed_tz, status, is_open, assignee_id, created_at, \
-                     updated_at, last_seq, sla, sla_seq, next_change, next_due, policy_preset, \
-                     policy_id, policy_add_ons) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-                     $16, $17, $18, $18, 1, $19, $20, $21, $22, $23, $24, $25) RETURNING ",
-                    ticket_cols!()
-                ))
-                .bind(provider)
-                .bind(number)
-                .bind(new.contract_id)
-                .bind(new.customer_org_id)
-                .bind(&new.kind)
-                .bind(&new.priority)
-                .bind(Json(&new.attributes))
-                .bind(new.channel.as_deref())
-                .bind(new.reporter_id)
-                .bind(&new.title)
-                .bind(&new.description)
-                .bind(Json(&new.fields))
-                .bind(ns_opt(new.observed_at)?)
-                .bind(new.observed_tz.as_deref())
-                .bind(new.status.as_str())
-                .bind(new.status.is_open())
-                .bind(new.assignee_id)
-                .bind(created_at)
-                .bind(sla)
-                .bind(if new.sla.is_some() { 1_i64 } else { 0 })
-                .bind(next_change)
-                .bind(next_due)
-                .bind(binding.0)
-                .bind(binding.1)
-                .bind(binding.2)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_error)?;
-                let event: EventRow = sqlx::query_as(concat!(
-                    "INSERT INTO ticket_events (ticket_id, seq, at, event_type, payload, actor_id, \
-                     visibility) VALUES ($1, 1, $2, $3, $4, $5, $6) RETURNING ",
-                    event_cols!()
-                ))
-                .bind(ticket.cursor().id)
-                .bind(ns(created.at)?)
-                .bind(&created.event_type)
-                .bind(Json(&created.payload))
-                .bind(created.actor_id)
-                .bind(created.visibility.as_str())
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_error)?;
-                for attachment in &new.attachments {
-                    let _: AttachmentRow = insert_attachment!(attachment, ticket.cursor().id)
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
-                }
-                tx.commit().await.map_err(db_error)?;
-                Ok(TicketWithEvent {
-                    ticket: ticket.try_into()?,
-                    event: event.try_into()?,
-                })
+                // Written by the store's ticket writer, batched with other new tickets
+                // (see `create_batch`).
+                self.creates.submit(new, created).await
             }
 
             async fn get_ticket(&self, id: i64, scope: Option<i64>) -> StoreResult<Ticket> {
@@ -1188,15 +1106,52 @@ macro_rules! impl_store {
         }
 
         impl $store {
-            /// The designated contacts of a contract, sorted.
-            async fn contacts(&self, contract_id: i64) -> StoreResult<Vec<i64>> {
-                sqlx::query_scalar(
-                    "SELECT user_id FROM contract_contacts WHERE contract_id = $1 ORDER BY user_id",
-                )
-                .bind(contract_id)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db_error)
+            /// Writes one batch of new tickets and answers each caller (see `create_batch`).
+            async fn write_ticket_batch(
+                writer: &sqlx::Pool<$db>,
+                jobs: Vec<$crate::create_batch::CreateJob>,
+            ) -> $crate::create_batch::Written {
+                let count = jobs.len();
+                if jobs.len() > 1
+                    && let Ok(mut tx) = Self::begin_on(writer).await
+                    && let Ok(results) = Self::insert_ticket_batch(&mut tx, &jobs).await
+                {
+                    // Whether a failed commit took effect is unknown: no retry.
+                    match tx.commit().await.map_err(db_error) {
+                        Ok(()) => {
+                            for (job, result) in jobs.into_iter().zip(results) {
+                                let _ = job.reply.send(result);
+                            }
+                        }
+                        Err(e) => {
+                            for job in jobs {
+                                let _ = job.reply.send(Err(e.clone()));
+                            }
+                        }
+                    }
+                    return $crate::create_batch::Written::Together(count);
+                }
+                // One ticket, or a batch that failed before its commit: each on its own.
+                for job in jobs {
+                    let result = async {
+                        let mut tx = Self::begin_on(writer).await?;
+                        let done = Self::insert_ticket(&mut tx, &job.new, &job.created).await?;
+                        tx.commit().await.map_err(db_error)?;
+                        Ok(done)
+                    }
+                    .await;
+                    let _ = job.reply.send(result);
+                }
+                if count == 1 {
+                    $crate::create_batch::Written::Single
+                } else {
+                    $crate::create_batch::Written::Retried(count)
+                }
+            }
+
+            /// What this store's ticket writer has done since it was opened.
+            pub fn ticket_writer_stats(&self) -> $crate::TicketWriterStats {
+                self.creates.stats()
             }
 
             /// `NotFound` unless the ticket exists within the scope.

@@ -11,6 +11,7 @@ use sqlx::sqlite::{
 };
 use sqlx::types::Json;
 
+use crate::create_batch::{CreateJob, CreateQueue};
 use crate::error::{StoreError, db_error};
 use crate::model::*;
 use crate::rows::*;
@@ -34,6 +35,8 @@ pub struct SqliteStore {
     /// moment the previous one commits, on a warm cache. Other processes still meet
     /// `busy_timeout`.
     writer: SqlitePool,
+    /// New tickets, written in batches on the writer connection (see `create_batch`).
+    creates: CreateQueue,
     path: String,
 }
 
@@ -74,9 +77,15 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(cannot)?;
+        let batch_writer = writer.clone();
+        let creates = CreateQueue::start(move |jobs| {
+            let writer = batch_writer.clone();
+            async move { SqliteStore::write_ticket_batch(&writer, jobs).await }
+        });
         Ok(SqliteStore {
             pool,
             writer,
+            creates,
             path: path.to_string(),
         })
     }
@@ -95,10 +104,124 @@ impl SqliteStore {
     /// A write transaction on the writer connection (waiting for it while another write
     /// transaction runs) that takes the write lock at once.
     async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        self.writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_error)
+        Self::begin_on(&self.writer).await
+    }
+
+    /// A write transaction on `writer` that takes the write lock at once.
+    async fn begin_on(
+        writer: &SqlitePool,
+    ) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        writer.begin_with("BEGIN IMMEDIATE").await.map_err(db_error)
+    }
+
+    /// Inserts a batch of new tickets in the given transaction, one after the other (SQLite
+    /// statements cost no network round trip). A ticket whose contract is not its customer's
+    /// fails alone (nothing of it was written); any other failure fails the batch.
+    async fn insert_ticket_batch(
+        tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        jobs: &[CreateJob],
+    ) -> StoreResult<Vec<StoreResult<TicketWithEvent>>> {
+        let mut results = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            match Self::insert_ticket(tx, &job.new, &job.created).await {
+                Err(StoreError::NotFound(what)) => results.push(Err(StoreError::NotFound(what))),
+                Err(e) => return Err(e),
+                Ok(done) => results.push(Ok(done)),
+            }
+        }
+        Ok(results)
+    }
+
+    /// Inserts a new ticket (numbered within its provider), its first event and its
+    /// attachments in the given transaction.
+    async fn insert_ticket(
+        tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        new: &NewTicket,
+        created: &NewEvent,
+    ) -> StoreResult<TicketWithEvent> {
+        let (sla, next_change, next_due) = cache_cols(new.sla.as_ref())?;
+        let binding = binding_cols(new.policy.as_ref());
+        let created_at = ns(new.created_at)?;
+        // The contract's provider and the next number of that provider in one statement
+        // (the transaction holds the write lock, or on PostgreSQL the counter's row, from
+        // here to its commit); no row when the contract is not the customer's.
+        let numbered: Option<(i64, i64)> = sqlx::query_as(
+            "INSERT INTO ticket_counters (provider_id, last_number) \
+             SELECT provider_id, 1 FROM contracts WHERE id = $1 AND customer_org_id = $2 \
+             ON CONFLICT (provider_id) \
+             DO UPDATE SET last_number = ticket_counters.last_number + 1 \
+             RETURNING provider_id, last_number",
+        )
+        .bind(new.contract_id)
+        .bind(new.customer_org_id)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db_error)?;
+        let Some((provider, number)) = numbered else {
+            return Err(StoreError::NotFound("contract"));
+        };
+        let ticket: TicketRow = sqlx::query_as(concat!(
+            "INSERT INTO tickets (provider_id, number, contract_id, customer_org_id, kind, \
+             priority, attributes, channel, reporter_id, title, description, fields, \
+             observed_at, observed_tz, status, is_open, assignee_id, created_at, \
+             updated_at, last_seq, sla, sla_seq, next_change, next_due, policy_preset, \
+             policy_id, policy_add_ons) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+             $16, $17, $18, $18, 1, $19, $20, $21, $22, $23, $24, $25) RETURNING ",
+            ticket_cols!()
+        ))
+        .bind(provider)
+        .bind(number)
+        .bind(new.contract_id)
+        .bind(new.customer_org_id)
+        .bind(&new.kind)
+        .bind(&new.priority)
+        .bind(Json(&new.attributes))
+        .bind(new.channel.as_deref())
+        .bind(new.reporter_id)
+        .bind(&new.title)
+        .bind(&new.description)
+        .bind(Json(&new.fields))
+        .bind(ns_opt(new.observed_at)?)
+        .bind(new.observed_tz.as_deref())
+        .bind(new.status.as_str())
+        .bind(new.status.is_open())
+        .bind(new.assignee_id)
+        .bind(created_at)
+        .bind(sla)
+        .bind(if new.sla.is_some() { 1_i64 } else { 0 })
+        .bind(next_change)
+        .bind(next_due)
+        .bind(binding.0)
+        .bind(binding.1)
+        .bind(binding.2)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db_error)?;
+        let event: EventRow = sqlx::query_as(concat!(
+            "INSERT INTO ticket_events (ticket_id, seq, at, event_type, payload, actor_id, \
+             visibility) VALUES ($1, 1, $2, $3, $4, $5, $6) RETURNING ",
+            event_cols!()
+        ))
+        .bind(ticket.cursor().id)
+        .bind(ns(created.at)?)
+        .bind(&created.event_type)
+        .bind(Json(&created.payload))
+        .bind(created.actor_id)
+        .bind(created.visibility.as_str())
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db_error)?;
+        for attachment in &new.attachments {
+            let _: AttachmentRow = insert_attachment!(attachment, ticket.cursor().id)
+                .fetch_one(&mut **tx)
+                .await
+                .map_err(db_error)?;
+        }
+        Ok(TicketWithEvent {
+            ticket: ticket.try_into()?,
+            event: event.try_into()?,
+        })
     }
 
     async fn run_migrations(&self) -> StoreResult<Vec<String>> {
@@ -123,4 +246,10 @@ impl SqliteStore {
     }
 }
 
-impl_store!(SqliteStore, "sqlite");
+impl_store!(
+    SqliteStore,
+    sqlx::Sqlite,
+    "sqlite",
+    contacts_json = "(SELECT json_group_array(user_id) FROM (SELECT user_id FROM contract_contacts \
+                     WHERE contract_id = contracts.id ORDER BY user_id))"
+);

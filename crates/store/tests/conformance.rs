@@ -109,6 +109,7 @@ conformance!(
     settings_round_trip,
     ticket_policy_binding,
     concurrent_ticket_creation,
+    concurrent_creation_failures_fail_alone,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -1875,6 +1876,16 @@ async fn concurrent_ticket_creation(db: Database) {
         (1..=(tasks * per_task) as i64).collect::<HashSet<_>>(),
         "and, as it happens, no gaps"
     );
+    // Sixteen writers at once: some of the tickets were written together, none had to be
+    // written again alone (nothing failed).
+    let stats = db.ticket_writer_stats();
+    assert!(stats.batches >= 1, "{stats:?}");
+    assert_eq!(stats.tickets_retried, 0, "{stats:?}");
+    assert_eq!(
+        stats.tickets_batched + stats.tickets_alone,
+        (tasks * per_task) as u64,
+        "{stats:?}"
+    );
 
     let t = create(&db, &s.contract_a, "P1").await;
     let mut handles = Vec::new();
@@ -1904,6 +1915,72 @@ async fn concurrent_ticket_creation(db: Database) {
     }
     seqs.sort_unstable();
     assert_eq!(seqs, (2..=21).collect::<Vec<i64>>());
+}
+
+/// New tickets are written in batches (group commit); a ticket that fails inside a batch,
+/// whether the store notices (wrong customer) or the database does (a reporter that is not a
+/// user breaks a foreign key, which aborts a PostgreSQL transaction), fails alone.
+async fn concurrent_creation_failures_fail_alone(db: Database) {
+    let s = seed(&db).await;
+    let mut handles = Vec::new();
+    for i in 0..48_u32 {
+        let db = db.clone();
+        let contract = s.contract_a.clone();
+        let other_customer = s.customer_b.id;
+        handles.push(tokio::spawn(async move {
+            let mut new = new_ticket(&contract, None, "P2");
+            let expected = match i % 6 {
+                1 => {
+                    new.customer_org_id = other_customer;
+                    Err("store.not_found")
+                }
+                4 => {
+                    new.reporter_id = Some(999_999);
+                    Err("store.invalid")
+                }
+                _ => Ok(()),
+            };
+            let result = db.create_ticket(&new, &created_event("P2", None)).await;
+            (expected, result)
+        }));
+    }
+    let mut numbers = HashSet::new();
+    for h in handles {
+        let (expected, result) = h.await.expect("task");
+        match (expected, result) {
+            (Ok(()), Ok(written)) => {
+                assert_eq!(written.event.ticket_id, written.ticket.id);
+                assert_eq!(written.event.seq, 1);
+                assert!(numbers.insert(written.ticket.number), "duplicate number");
+            }
+            (Err(code), Err(e)) => assert_eq!(e.code(), code, "{e}"),
+            (expected, result) => panic!("expected {expected:?}, got {result:?}"),
+        }
+    }
+    assert_eq!(numbers.len(), 32);
+    // The foreign-key failures made their batches fall back to one transaction per ticket.
+    let stats = db.ticket_writer_stats();
+    assert!(stats.tickets_retried >= 8, "{stats:?}");
+    let stored = db
+        .count_tickets(&TicketFilter::default())
+        .await
+        .expect("count");
+    assert_eq!(stored, 32, "only the good tickets were written");
+    let page = db
+        .list_tickets(&TicketFilter {
+            limit: 100,
+            ..TicketFilter::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(page.tickets.len(), 32);
+    for ticket in page.tickets {
+        let events = db
+            .ticket_events(ticket.id, None, true)
+            .await
+            .expect("events");
+        assert_eq!(events.len(), 1, "each written ticket has its created event");
+    }
 }
 
 // ---------------------------------------------------------------- opening and URLs
