@@ -13,6 +13,7 @@
 #
 # Usage: scripts/bench_api.sh                 # both backends, 1,000,000 tickets
 #        BACKENDS=sqlite TICKETS=100000 scripts/bench_api.sh
+#        BACKENDS=postgres TICKETS=10000 TESTS=create scripts/bench_api.sh   # one run only
 # Needs: oha (`cargo install oha --locked`), curl, jq, sqlite3, psql, GNU time; for
 # PostgreSQL a server that PG_URL's user may create databases on (the database PG_DB is
 # dropped and created again, and dropped at the end unless KEEP=1).
@@ -31,9 +32,10 @@ GET_RATE="${GET_RATE:-500}"
 GET_SECONDS="${GET_SECONDS:-30}"
 QUEUE_RATE="${QUEUE_RATE:-100}"
 QUEUE_SECONDS="${QUEUE_SECONDS:-30}"
-CREATE_CONNECTIONS="${CREATE_CONNECTIONS:-8}"
+CREATE_CONNECTIONS="${CREATE_CONNECTIONS:-32}"
 CREATE_SECONDS="${CREATE_SECONDS:-20}"
 KEEP="${KEEP:-0}"
+TESTS="${TESTS:-get queue create}"
 OHA="${OHA:-oha}"
 PASSWORD="bench-password-0123456789"
 target="${CARGO_TARGET_DIR:-target}"
@@ -96,6 +98,7 @@ for backend in $BACKENDS; do
       url="$PG_URL/$PG_DB" ;;
     *) echo "unknown backend $backend" >&2; exit 1 ;;
   esac
+  : > "$WORK/serve-$backend.out"; : > "$WORK/serve-$backend.err"
   export TENGGAT_DATABASE_URL="$url"
   export TENGGAT_LISTEN="127.0.0.1:$PORT" TENGGAT_PUBLIC_URL="$base"
   export TENGGAT_DATA_DIR="$WORK/data-$backend"
@@ -140,11 +143,12 @@ JSON
   # Warm-up (connections, statement caches, the policy cache), not measured.
   "$OHA" --no-tui -n 2000 -c 8 -H "Authorization: Bearer $token" --rand-regex-url \
     "$base/api/v1/tickets/[1-9][0-9]{5}" > /dev/null
-  run_oha "$backend-get" -z "${GET_SECONDS}s" -q "$GET_RATE" -c 32 --latency-correction \
+  has_test() { case " $TESTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+  has_test get && run_oha "$backend-get" -z "${GET_SECONDS}s" -q "$GET_RATE" -c 32 --latency-correction \
     --rand-regex-url "$base/api/v1/tickets/[1-9][0-9]{5}"
-  run_oha "$backend-queue" -z "${QUEUE_SECONDS}s" -q "$QUEUE_RATE" -c 16 --latency-correction \
+  has_test queue && run_oha "$backend-queue" -z "${QUEUE_SECONDS}s" -q "$QUEUE_RATE" -c 16 --latency-correction \
     "$base/api/v1/tickets?limit=50"
-  run_oha "$backend-create" -z "${CREATE_SECONDS}s" -c "$CREATE_CONNECTIONS" -m POST \
+  has_test create && run_oha "$backend-create" -z "${CREATE_SECONDS}s" -c "$CREATE_CONNECTIONS" -m POST \
     -H 'Content-Type: application/json' -D "$body" "$base/api/v1/tickets"
   echo "server peak RSS: $(awk '/VmHWM/ {print $2, $3}' "/proc/$server_pid/status")" \
     | tee -a "$WORK/results/summary.txt"
