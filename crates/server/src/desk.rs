@@ -107,7 +107,11 @@ impl TicketSla {
     pub fn cache(&self) -> SlaCache {
         SlaCache {
             sla: self.json.clone(),
-            next_change: self.evaluation.next_change,
+            // The scheduler wakes for warnings as well as for breaches and escalations.
+            next_change: match (self.evaluation.next_change, self.evaluation.next_warning) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
             next_due: next_due(&self.evaluation),
         }
     }

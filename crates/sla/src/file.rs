@@ -10,9 +10,9 @@ use toml::Spanned;
 
 use crate::error::PolicyError;
 use crate::model::{
-    Addon, Attribute, Availability, Channel, CreditTier, DowntimeRule, Escalation, EscalationRule,
-    Field, FieldType, Kind, Level, ManualReason, Metric, PauseReason, Priority, PriorityChange,
-    ReopenRule, Satisfier, Service, Target, TargetRule, Text, Trigger,
+    Addon, Attribute, Availability, Channel, CreditTier, DEFAULT_WARN_AT, DowntimeRule, Escalation,
+    EscalationRule, Field, FieldType, Kind, Level, ManualReason, Metric, PauseReason, Priority,
+    PriorityChange, ReopenRule, Satisfier, Service, Target, TargetRule, Text, Trigger,
 };
 use crate::policy::Policy;
 
@@ -139,6 +139,7 @@ struct RawEscalation {
     rules: Vec<Spanned<RawRule>>,
     #[serde(default)]
     manual_reasons: Vec<RawNamed>,
+    warn_at: Option<Spanned<Vec<f64>>>,
     #[allow(dead_code)]
     note: Option<String>,
 }
@@ -956,10 +957,30 @@ fn escalation(ctx: &Ctx, e: &RawEscalation, names: &Names) -> Result<Escalation,
             name: m.name.clone(),
         })
         .collect();
+    let warn_at = match &e.warn_at {
+        None => DEFAULT_WARN_AT.to_vec(),
+        Some(list) => {
+            let values = list.get_ref();
+            let increasing = values.windows(2).all(|w| w[0] < w[1]);
+            if !values.iter().all(|v| *v > 0.0 && *v < 100.0) || !increasing || values.len() > 5 {
+                return Err(ctx.err(
+                    "policy.percent",
+                    list.span(),
+                    "escalation.warn_at".to_string(),
+                    format!(
+                        "warn_at lists at most 5 percentages, ascending, each more than 0 and \
+                         less than 100 (the breach itself is always announced); found {values:?}"
+                    ),
+                ));
+            }
+            values.clone()
+        }
+    };
     Ok(Escalation {
         levels,
         rules,
         manual_reasons,
+        warn_at,
     })
 }
 

@@ -80,6 +80,24 @@ pub struct MetricResult {
     pub stretches: Vec<(Timestamp, Timestamp)>,
     /// The SLA clause of the target.
     pub source: Option<String>,
+    /// Pre-breach warnings reached by `now` (the policy's `warn_at` percentages of the
+    /// target, crossed before the clock was met), in order.
+    pub warnings: Vec<Warning>,
+}
+
+/// A pre-breach warning: the instant a running clock used up a percentage of its target.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Warning {
+    /// The percentage of the target (`warn_at`).
+    pub percent: f64,
+    /// The exact instant.
+    pub at: Timestamp,
+}
+
+/// A percentage of a target in nanoseconds, to the thousandth of a percent (the same
+/// rounding for warnings and percentage escalation rules).
+fn percent_of(d: i64, p: f64) -> i64 {
+    (i128::from(d) * ((p * 1000.0).round() as i128) / 100_000) as i64
 }
 
 /// An escalation rule that fired.
@@ -115,8 +133,12 @@ pub struct Evaluation {
     pub metrics: Vec<MetricResult>,
     /// Escalation.
     pub escalation: EscalationResult,
-    /// The next instant at which anything above can change without a new event.
+    /// The next instant at which a clock's state or the escalation can change without a new
+    /// event (a breach, an escalation rule).
     pub next_change: Option<Timestamp>,
+    /// The next pre-breach warning of a running clock, if one is still ahead. A scheduler
+    /// wakes at the earlier of this and `next_change`.
+    pub next_warning: Option<Timestamp>,
 }
 
 /// An event, reduced to what clocks need, in nanoseconds.
@@ -560,6 +582,12 @@ pub fn evaluate(
             next_change = Some(next_change.map_or(t, |n| n.min(t)));
         }
     };
+    let mut next_warning: Option<i64> = None;
+    let mut note_warning = |t: i64| {
+        if t > now_n {
+            next_warning = Some(next_warning.map_or(t, |n| n.min(t)));
+        }
+    };
     // Per metric: the rule, the spec inputs and the run, for the escalation rules below.
     let mut runs: Vec<(Metric, &TargetRule, i64, Option<i64>, &Calendar)> = Vec::new();
 
@@ -569,8 +597,14 @@ pub fn evaluate(
             if metric != Metric::Response {
                 continue;
             }
-            let Some(result) = channel_response(policy, &tl, start0, now_n, &mut note_change)
-            else {
+            let Some(result) = channel_response(
+                policy,
+                &tl,
+                start0,
+                now_n,
+                &mut note_change,
+                &mut note_warning,
+            ) else {
                 continue;
             };
             metrics.push(result);
@@ -664,10 +698,22 @@ pub fn evaluate(
             paused_by: paused_reasons,
             stretches,
             source,
+            warnings: Vec::new(),
         };
         if let (Some(d), Some(_)) = (target_nanos, start0) {
             result.percent_elapsed = Some(elapsed as f64 * 100.0 / d as f64);
             let breach = crossing.filter(|&c| c <= now_n && run.satisfied_at.is_none_or(|s| c < s));
+            let running = !run.closed
+                && run.satisfied_at.is_none()
+                && (run.open.is_some() || (start > now_n && run.paused_now == 0));
+            result.warnings = warnings(
+                policy,
+                &run,
+                cal,
+                (d, start, now_n),
+                running,
+                &mut note_warning,
+            );
             if let Some(b) = breach {
                 result.state = State::Breached;
                 result.breached_at = Some(ts(b));
@@ -796,6 +842,7 @@ pub fn evaluate(
         metrics,
         escalation: EscalationResult { level, fired },
         next_change: next_change.map(ts),
+        next_warning: next_warning.map(ts),
     })
 }
 
@@ -879,7 +926,7 @@ fn rule_instant<'p>(
             if d <= 0 {
                 return None;
             }
-            (i128::from(d) * ((p * 1000.0).round() as i128) / 100_000) as i64
+            percent_of(d, p)
         }
         Trigger::After(dur) => cal.resolve(dur).ok()?,
     };
@@ -940,6 +987,7 @@ fn channel_response(
     start0: Option<i64>,
     now: i64,
     note_change: &mut impl FnMut(i64),
+    note_warning: &mut impl FnMut(i64),
 ) -> Option<MetricResult> {
     let ch = tl.channel.as_deref().and_then(|c| policy.channel(c))?;
     let resp = ch.response?;
@@ -980,6 +1028,8 @@ fn channel_response(
         }
         (State::Running, crossing, Some(d - elapsed))
     };
+    let running = state == State::Running;
+    let warnings = warnings(policy, &run, cal, (d, start, now), running, note_warning);
     Some(MetricResult {
         metric: Metric::Response,
         state,
@@ -996,5 +1046,34 @@ fn channel_response(
         paused_by: Vec::new(),
         stretches: stretches(&run, now),
         source: ch.source.clone(),
+        warnings,
     })
+}
+
+/// The pre-breach warnings of a clock with target `d` (nanoseconds) started at `start`:
+/// those crossed by `now` before the clock was met, in order; the later ones of a running
+/// clock go to `note_warning`. The crossing is the breach's, at a share of the target.
+fn warnings(
+    policy: &Policy,
+    run: &ClockRun,
+    cal: &Calendar,
+    (d, start, now): (i64, i64, i64),
+    running: bool,
+    mut note_warning: impl FnMut(i64),
+) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for &percent in &policy.escalation.warn_at {
+        let w = percent_of(d, percent);
+        if w <= 0 || w >= d {
+            continue;
+        }
+        match run.crossing(cal, w, start, now) {
+            Some(c) if c <= now && run.satisfied_at.is_none_or(|s| c < s) => {
+                out.push(Warning { percent, at: ts(c) });
+            }
+            Some(c) if c > now && running => note_warning(c),
+            _ => {}
+        }
+    }
+    out
 }

@@ -56,6 +56,7 @@ pub fn evaluation_json(policy: &Policy, eval: &Evaluation) -> Value {
                 "paused_by": m.paused_by.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
                 "stretches": m.stretches.iter().map(|(a, b)| json!([instant(cal, Some(*a)), instant(cal, Some(*b))])).collect::<Vec<_>>(),
                 "source": m.source,
+                "warnings": m.warnings.iter().map(|w| json!({ "percent": w.percent, "at": instant(cal, Some(w.at)) })).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -85,5 +86,6 @@ pub fn evaluation_json(policy: &Policy, eval: &Evaluation) -> Value {
             "fired": fired,
         },
         "next_change": instant(default_cal, eval.next_change),
+        "next_warning": instant(default_cal, eval.next_warning),
     })
 }

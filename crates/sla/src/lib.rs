@@ -29,7 +29,7 @@ mod presets;
 pub use error::{EventError, PolicyError};
 pub use event::{EventKind, MAX_EVENTS, TicketEvent};
 pub use explain::explain;
-pub use fold::{EscalationResult, Evaluation, FiredRule, MetricResult, State, evaluate};
+pub use fold::{EscalationResult, Evaluation, FiredRule, MetricResult, State, Warning, evaluate};
 pub use json::{evaluation_json, target_text};
 pub use model::*;
 pub use policy::Policy;

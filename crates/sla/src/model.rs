@@ -369,7 +369,7 @@ pub struct ManualReason {
 }
 
 /// The escalation ladder.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Escalation {
     /// Levels, ascending.
     pub levels: Vec<Level>,
@@ -377,6 +377,23 @@ pub struct Escalation {
     pub rules: Vec<EscalationRule>,
     /// Reasons allowed for customer requests.
     pub manual_reasons: Vec<ManualReason>,
+    /// Pre-breach warnings: percentages of each running clock's target, ascending, each
+    /// more than 0 and less than 100 ([`DEFAULT_WARN_AT`] unless the policy says otherwise).
+    pub warn_at: Vec<f64>,
+}
+
+/// The pre-breach warnings of a policy that names none: at 50 % and 75 % of the target.
+pub const DEFAULT_WARN_AT: [f64; 2] = [50.0, 75.0];
+
+impl Default for Escalation {
+    fn default() -> Escalation {
+        Escalation {
+            levels: Vec::new(),
+            rules: Vec::new(),
+            manual_reasons: Vec::new(),
+            warn_at: DEFAULT_WARN_AT.to_vec(),
+        }
+    }
 }
 
 /// How downtime is recognised from probe samples.

@@ -490,3 +490,37 @@ fn first_event_not_created() {
     );
     assert!(m.contains("created"), "{m}");
 }
+
+#[test]
+fn warn_at_must_be_ascending_percentages_below_100() {
+    for bad in [
+        "[75, 50]",
+        "[0, 50]",
+        "[50, 100]",
+        "[50, 50]",
+        "[10, 20, 30, 40, 50, 60]",
+    ] {
+        let text = broken(
+            "[escalation]\n",
+            &format!("[escalation]\nwarn_at = {bad}\n"),
+        );
+        assert_error(
+            &text,
+            "policy.percent",
+            "warn_at",
+            Some("escalation.warn_at"),
+        );
+    }
+    // Given, it replaces the default 50 % and 75 %; an empty list means no warnings.
+    let p = policy(&broken(
+        "[escalation]\n",
+        "[escalation]\nwarn_at = [80, 90.5]\n",
+    ));
+    assert_eq!(p.escalation.warn_at, [80.0, 90.5]);
+    let p = policy(&broken("[escalation]\n", "[escalation]\nwarn_at = []\n"));
+    assert!(p.escalation.warn_at.is_empty());
+    assert_eq!(
+        policy(BASE).escalation.warn_at,
+        tenggat_sla::DEFAULT_WARN_AT
+    );
+}

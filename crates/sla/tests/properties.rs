@@ -6,6 +6,9 @@
 //!   `met_at` / `breached_at` / fired rules never change once set;
 //! - `next_change` is after `now`, nothing changes strictly before it (without a new event),
 //!   and something does change at it;
+//! - pre-breach warnings: once reached they stay, in ascending order, never after the breach
+//!   or the satisfying event; none is reached before `next_warning` (without a new event),
+//!   and one is reached exactly at it;
 //! - `elapsed + remaining == target` for running and paused clocks (checked on every
 //!   evaluation by `common::invariants`, with the other per-evaluation invariants).
 #![allow(clippy::unwrap_used)]
@@ -425,6 +428,17 @@ fn check_results_are_final(
             for f in fired(prev) {
                 prop_assert!(now_fired.contains(&f), "{:?} lost at {}", f, now);
             }
+            for (a, b) in prev.metrics.iter().zip(&e.metrics) {
+                prop_assert!(
+                    b.warnings.starts_with(&a.warnings),
+                    "{:?} warnings {:?} at {} became {:?} at {}",
+                    a.metric,
+                    a.warnings,
+                    prev.now,
+                    b.warnings,
+                    now
+                );
+            }
         }
         previous = Some(e);
     }
@@ -520,6 +534,136 @@ fn check_next_change(
         }
     }
     Ok(())
+}
+
+// ------------------------------------------------------------------------------------------
+// Pre-breach warnings: ordered, before the breach, exactly at `next_warning`.
+// ------------------------------------------------------------------------------------------
+
+/// Every metric's warnings, as (metric, percent, instant).
+fn warnings_of(e: &Evaluation) -> Vec<(Metric, u64, Timestamp)> {
+    e.metrics
+        .iter()
+        .flat_map(|m| {
+            m.warnings
+                .iter()
+                .map(move |w| (m.metric, w.percent.to_bits(), w.at))
+        })
+        .collect()
+}
+
+fn check_warnings(
+    p: &Policy,
+    events: &[TicketEvent],
+    now_off: i64,
+    fractions: Vec<u32>,
+) -> Result<(), TestCaseError> {
+    let now = events[0].at + SignedDuration::from_secs(now_off);
+    let known: Vec<TicketEvent> = events.iter().filter(|e| e.at <= now).cloned().collect();
+    let e = eval_events(p, &known, now);
+    for m in &e.metrics {
+        for pair in m.warnings.windows(2) {
+            prop_assert!(pair[0].percent < pair[1].percent && pair[0].at <= pair[1].at);
+        }
+        for w in &m.warnings {
+            prop_assert!(
+                w.at <= now && w.at >= m.start,
+                "{:?} warning {:?}",
+                m.metric,
+                w
+            );
+            if let Some(b) = m.breached_at {
+                prop_assert!(
+                    w.at <= b,
+                    "{:?} warning {:?} after the breach {}",
+                    m.metric,
+                    w,
+                    b
+                );
+            }
+            if let Some(met) = m.met_at {
+                prop_assert!(
+                    w.at < met,
+                    "{:?} warning {:?} after met {}",
+                    m.metric,
+                    w,
+                    met
+                );
+            }
+        }
+    }
+    let reached = warnings_of(&e);
+    match e.next_warning {
+        Some(next) => {
+            prop_assert!(next > now);
+            let span = next.duration_since(now).as_nanos();
+            for f in fractions {
+                if span < 2 {
+                    break;
+                }
+                let offset = (span * i128::from(f) / 1_000_000).clamp(1, span - 1);
+                let t = now + SignedDuration::from_nanos(offset as i64);
+                prop_assert_eq!(
+                    warnings_of(&eval_events(p, &known, t)),
+                    reached.clone(),
+                    "a warning at {} before next_warning {} (now {})",
+                    t,
+                    next,
+                    now
+                );
+            }
+            let before = next - SignedDuration::from_nanos(1);
+            if before > now {
+                prop_assert_eq!(
+                    warnings_of(&eval_events(p, &known, before)),
+                    reached.clone()
+                );
+            }
+            let at_next = warnings_of(&eval_events(p, &known, next));
+            let new: Vec<_> = at_next.iter().filter(|w| !reached.contains(w)).collect();
+            prop_assert!(
+                !new.is_empty() && new.iter().all(|w| w.2 == next),
+                "at next_warning {} (now {}) the new warnings are {:?}",
+                next,
+                now,
+                new
+            );
+        }
+        None => {
+            for f in fractions {
+                let t = now + SignedDuration::from_secs(i64::from(f) * 6);
+                prop_assert_eq!(
+                    warnings_of(&eval_events(p, &known, t)),
+                    reached.clone(),
+                    "a warning at {} without next_warning",
+                    t
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #[test]
+    fn warnings_come_exactly_at_next_warning_inline(
+        events in ticket(INLINE),
+        now_off in seconds(),
+        fractions in prop::collection::vec(0u32..1_000_000, 1..5),
+        restart in any::<bool>(),
+    ) {
+        let p = inline_policy(if restart { "restart" } else { "retroactive" });
+        check_warnings(&p, &events, now_off, fractions)?;
+    }
+
+    #[test]
+    fn warnings_come_exactly_at_next_warning_innovasia(
+        events in ticket(INNOVASIA),
+        now_off in seconds(),
+        fractions in prop::collection::vec(0u32..1_000_000, 1..5),
+    ) {
+        check_warnings(&innovasia(), &events, now_off, fractions)?;
+    }
 }
 
 proptest! {

@@ -486,3 +486,55 @@ fn p1_workaround_at_exactly_four_hours() {
         rules(&[("p1-no-workaround-4h", "2026-03-16 14:00")])
     );
 }
+
+/// Pre-breach warnings (the default 50 % and 75 % of each target) of a P2 reported Friday
+/// 16:30, at their business instants.
+#[test]
+fn p2_warnings_at_half_and_three_quarters_of_business_time() {
+    let p = innovasia();
+    let ev = ["2026-03-13 16:30 created priority=P2"];
+    // Response 4 bh: 50 % = 2 h: Fri 0.5 h, Mon 09:00 + 1.5 h = Mon 10:30; 75 % = 3 h: 11:30.
+    let e = eval(&p, &ev, "2026-03-16 09:00");
+    assert!(e.metrics.iter().all(|m| m.warnings.is_empty()));
+    assert_eq!(e.next_warning, Some(wib("2026-03-16 10:30")));
+    let e = eval(&p, &ev, "2026-03-16 11:30");
+    let w: Vec<_> = metric(&e, Metric::Response)
+        .warnings
+        .iter()
+        .map(|w| (w.percent, w.at))
+        .collect();
+    assert_eq!(
+        w,
+        [
+            (50.0, wib("2026-03-16 10:30")),
+            (75.0, wib("2026-03-16 11:30"))
+        ]
+    );
+
+    // Acknowledged Monday 10:05, before the response's first warning: it never comes.
+    // Resolution 24 h: 50 % = 12 h: Fri 0.5, Mon 8 (8.5), Tue 3.5 → Tue 17 Mar 12:30;
+    // 75 % = 18 h → Wed 18 Mar 10:30, the instant the 75 % escalation rule fires too.
+    let ev = [
+        "2026-03-13 16:30 created priority=P2",
+        "2026-03-16 10:05 acknowledged",
+    ];
+    let e = eval(&p, &ev, "2026-03-16 11:00");
+    assert!(metric(&e, Metric::Response).warnings.is_empty());
+    assert_eq!(e.next_warning, Some(wib("2026-03-17 12:30")));
+    let e = eval(&p, &ev, "2026-03-18 11:00");
+    let w: Vec<_> = metric(&e, Metric::Resolution)
+        .warnings
+        .iter()
+        .map(|w| (w.percent, w.at))
+        .collect();
+    assert_eq!(
+        w,
+        [
+            (50.0, wib("2026-03-17 12:30")),
+            (75.0, wib("2026-03-18 10:30"))
+        ]
+    );
+    assert_eq!(e.escalation.fired[0].at, wib("2026-03-18 10:30"));
+    assert_eq!(e.next_warning, None);
+    assert_eq!(e.next_change, Some(wib("2026-03-18 16:30")));
+}
