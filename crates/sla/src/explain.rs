@@ -399,6 +399,28 @@ pub fn explain(policy: &Policy, lang: Lang) -> String {
             );
         }
     }
+    if !esc.warn_at.is_empty() {
+        if esc.levels.is_empty() {
+            let _ = writeln!(out, "\n{}", if id { "Eskalasi" } else { "Escalation" });
+        }
+        let shares: Vec<String> = esc.warn_at.iter().map(|p| format!("{p} %")).collect();
+        let and = if id { " dan " } else { " and " };
+        let list = match shares.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{}{and}{last}", rest.join(", ")),
+            _ => shares.join(""),
+        };
+        let _ = writeln!(
+            out,
+            "  {}",
+            if id {
+                format!(
+                    "Peringatan sebelum pelanggaran: saat {list} dari target setiap jam berlalu"
+                )
+            } else {
+                format!("Warnings before a breach: when {list} of each clock's target has elapsed")
+            }
+        );
+    }
     if let Some(a) = &policy.availability {
         let _ = writeln!(
             out,
