@@ -25,6 +25,7 @@ pub fn run(config_file: Option<&Path>) -> Result<()> {
                 data_dir: config.data_dir.clone().into(),
                 max_attachment_bytes: config.max_attachment_bytes,
                 rate_limits: config.rate_limit.into(),
+                run_scheduler: true,
             },
         )
         .await?;

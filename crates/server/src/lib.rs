@@ -29,6 +29,7 @@ mod openapi;
 mod problem;
 mod rate_limit;
 pub mod recompute;
+pub mod scheduler;
 mod secrets;
 mod setup;
 mod tickets;
@@ -93,6 +94,9 @@ pub struct ServerConfig {
     pub max_attachment_bytes: usize,
     /// Request budgets per credential and per client IP.
     pub rate_limits: RateLimitConfig,
+    /// Whether this server runs the SLA scheduler ([`scheduler::run`]); on by default. Tests
+    /// that drive the scheduler themselves ([`scheduler::run_due`]) turn it off.
+    pub run_scheduler: bool,
 }
 
 impl ServerConfig {
@@ -104,6 +108,7 @@ impl ServerConfig {
             data_dir: data_dir.into(),
             max_attachment_bytes: DEFAULT_MAX_ATTACHMENT_BYTES,
             rate_limits: RateLimitConfig::default(),
+            run_scheduler: true,
         }
     }
 }
@@ -148,6 +153,15 @@ pub struct AppState {
     max_attachment_bytes: usize,
     public_url: String,
     openapi_json: Arc<String>,
+    /// Wakes the scheduler after a ticket write (its next instant may now be earlier).
+    scheduler_wake: Arc<tokio::sync::Notify>,
+}
+
+impl AppState {
+    /// Tells the scheduler that a ticket changed.
+    pub(crate) fn wake_scheduler(&self) {
+        self.scheduler_wake.notify_one();
+    }
 }
 
 /// A started server.
@@ -195,6 +209,14 @@ pub async fn start_with_clock(
         state.policies.clone(),
         clock_for_jobs.now(),
     ));
+    if config.run_scheduler {
+        tokio::spawn(scheduler::run(
+            db_for_jobs.clone(),
+            state.policies.clone(),
+            clock_for_jobs.clone(),
+            state.scheduler_wake.clone(),
+        ));
+    }
     tokio::spawn(housekeeping(db_for_jobs, clock_for_jobs));
     let (app, _) = router(
         state,
@@ -254,6 +276,7 @@ impl AppState {
             max_attachment_bytes: config.max_attachment_bytes,
             public_url: config.public_url.clone(),
             openapi_json: Arc::new(String::new()),
+            scheduler_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 }

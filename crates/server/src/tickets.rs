@@ -286,6 +286,7 @@ pub async fn create_ticket(
     };
     let event = NewEvent::from_sla(&created, Some(principal.user.id), Visibility::Public);
     let written = state.db.create_ticket(&new, &event).await?;
+    state.wake_scheduler();
     // A report without files has none to read back (they are written in the same transaction).
     let attachments = if new.attachments.is_empty() {
         Vec::new()
@@ -690,6 +691,7 @@ where
             .await
         {
             Ok(written) => {
+                state.wake_scheduler();
                 let next_due = desk::next_due(&sla.evaluation);
                 let mut view = TicketView::new(&written.ticket, sla.json, next_due, now);
                 view.team = team_of(&loaded.events);

@@ -177,6 +177,7 @@ delegate! {
     fn update_sla_cache(&self, ticket_id: i64, seq: i64, cache: &SlaCache) -> StoreResult<bool>;
     fn open_tickets_of_contract(&self, contract_id: i64) -> StoreResult<Vec<i64>>;
     fn tickets_changing_by(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<i64>>;
+    fn earliest_next_change(&self) -> StoreResult<Option<Timestamp>>;
     fn add_attachment(&self, new: &NewAttachment) -> StoreResult<Attachment>;
     fn get_attachment(&self, id: i64, scope: Option<i64>) -> StoreResult<Attachment>;
     fn attachments_of_ticket(&self, ticket_id: i64, scope: Option<i64>) -> StoreResult<Vec<Attachment>>;

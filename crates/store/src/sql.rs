@@ -929,6 +929,16 @@ macro_rules! impl_store {
                 .map_err(db_error)
             }
 
+            async fn earliest_next_change(&self) -> StoreResult<Option<Timestamp>> {
+                let at: Option<i64> = sqlx::query_scalar(
+                    "SELECT MIN(next_change) FROM tickets WHERE next_change IS NOT NULL",
+                )
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_error)?;
+                at.map(ts).transpose()
+            }
+
             // ---- attachments
 
             async fn add_attachment(&self, new: &NewAttachment) -> StoreResult<Attachment> {

@@ -269,6 +269,8 @@ pub trait Store: Send + Sync {
         now: Timestamp,
         limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<i64>>> + Send;
+    /// The earliest `next_change` of any ticket (what a scheduler sleeps until), if any.
+    fn earliest_next_change(&self) -> impl Future<Output = StoreResult<Option<Timestamp>>> + Send;
 
     // ---- attachments
 

@@ -1,0 +1,270 @@
+//! Live clocks: the scheduler that writes each SLA transition (a pre-breach warning, a
+//! breach, an automatic escalation) as an event with its exact instant, once.
+//!
+//! Every open ticket's SLA cache holds `next_change`, the earliest instant its SLA result can
+//! change without a new event (the fold's `next_change` and `next_warning`). The scheduler
+//! sleeps until the earliest one of all tickets, or until a write wakes it, then folds only the
+//! tickets whose instant has come ([`run_due`]): never a scan of all open tickets. For each it
+//! lists the transitions the fold has reached by now ([`transitions`]), leaves out those the
+//! log already records (matched by a stable key), and appends the rest in time order with
+//! their original instants. A scheduler that was down catches up the same way on its next
+//! pass: every missed transition is written once, in order, with its own instant.
+//!
+//! Exactly once, also with several replicas: each transition is appended with
+//! `expected_seq`, the sequence number of the log it was computed from. A replica that lost
+//! the race gets `store.conflict`, reads the log again, finds the transition recorded and
+//! moves on. A replica that dies between two appends leaves a consistent log (each append is
+//! one transaction) and a ticket still due, which the next pass finishes.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use serde_json::{Value, json};
+use tenggat_sla::{Evaluation, Policy};
+use tenggat_store::{
+    Database, NewEvent, Store, StoreError, StoredEvent, Ticket, TicketUpdate, Visibility,
+};
+use tokio::sync::Notify;
+
+use crate::Clock;
+use crate::desk::{self, DeskError, PolicyCache};
+
+/// Event type of a pre-breach warning.
+pub const WARNING: &str = "sla_warning";
+/// Event type of a breach.
+pub const BREACH: &str = "sla_breached";
+/// Event type of an automatic escalation.
+pub const ESCALATION: &str = "escalated";
+
+/// Tickets folded per store query of a pass.
+const PAGE: u32 = 500;
+/// How often a ticket whose log keeps changing under the scheduler is read again in one pass.
+const RETRIES: usize = 8;
+/// The longest sleep, so that a clock set forward or a ticket written by another replica
+/// (which cannot wake this one) is noticed within this time.
+const MAX_SLEEP: Duration = Duration::from_secs(30);
+
+/// A transition of a ticket's SLA, as the fold sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    /// The exact instant.
+    pub at: Timestamp,
+    /// [`WARNING`], [`BREACH`] or [`ESCALATION`].
+    pub event_type: &'static str,
+    /// What identifies it in the log: a clock's warning or breach is keyed by its metric and
+    /// start (a clock restarted by a priority change or a reopening warns and breaches anew),
+    /// an escalation by its rule (a rule fires once per ticket).
+    pub key: String,
+    /// The event's payload (with `key`).
+    pub payload: Value,
+}
+
+/// The transitions an evaluation has reached by its `now`, in time order (at one instant:
+/// warnings, then breaches, then escalations).
+pub fn transitions(eval: &Evaluation) -> Vec<Transition> {
+    let mut out = Vec::new();
+    for m in &eval.metrics {
+        let start = m.start.as_nanosecond();
+        for w in &m.warnings {
+            let key = format!("warning:{}:{start}:{}", m.metric.as_str(), w.percent);
+            out.push(Transition {
+                at: w.at,
+                event_type: WARNING,
+                payload: json!({
+                    "key": key,
+                    "metric": m.metric.as_str(),
+                    "percent": w.percent,
+                    "due": m.due.map(|d| d.to_string()),
+                }),
+                key,
+            });
+        }
+        if let Some(b) = m.breached_at {
+            let key = format!("breach:{}:{start}", m.metric.as_str());
+            out.push(Transition {
+                at: b,
+                event_type: BREACH,
+                payload: json!({ "key": key, "metric": m.metric.as_str() }),
+                key,
+            });
+        }
+    }
+    for f in &eval.escalation.fired {
+        let key = format!("escalation:{}", f.rule);
+        out.push(Transition {
+            at: f.at,
+            event_type: ESCALATION,
+            payload: json!({ "key": key, "level": f.level, "rule": f.rule, "by": "rule" }),
+            key,
+        });
+    }
+    let rank = |t: &Transition| match t.event_type {
+        WARNING => 0,
+        BREACH => 1,
+        _ => 2,
+    };
+    out.sort_by(|a, b| a.at.cmp(&b.at).then(rank(a).cmp(&rank(b))));
+    out
+}
+
+/// The keys of the transitions a log records.
+fn recorded(events: &[StoredEvent]) -> HashSet<String> {
+    events
+        .iter()
+        .filter(|e| matches!(e.event_type.as_str(), WARNING | BREACH | ESCALATION))
+        .filter_map(|e| {
+            e.payload
+                .get("key")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pass {
+    /// Tickets folded.
+    pub tickets: usize,
+    /// Transitions written.
+    pub written: usize,
+}
+
+/// Folds every ticket whose `next_change` has come by `now` and writes its missing
+/// transitions. Returns when no ticket is due any more.
+pub async fn run_due(
+    db: &Database,
+    policies: &PolicyCache,
+    now: Timestamp,
+) -> Result<Pass, DeskError> {
+    let mut pass = Pass::default();
+    loop {
+        let due = db.tickets_changing_by(now, PAGE).await?;
+        if due.is_empty() {
+            return Ok(pass);
+        }
+        let mut progressed = false;
+        for id in &due {
+            let (written, moved) = fire_ticket(db, policies, *id, now).await?;
+            pass.tickets += 1;
+            pass.written += written;
+            progressed |= moved;
+        }
+        // Every ticket of the page had its cache moved past `now` unless another writer
+        // kept changing it; such a ticket is left to the next pass.
+        if !progressed || due.len() < PAGE as usize {
+            return Ok(pass);
+        }
+    }
+}
+
+/// Writes the missing transitions of one ticket reached by `now` and moves its cache on.
+/// Returns how many were written and whether the ticket left the due set.
+pub async fn fire_ticket(
+    db: &Database,
+    policies: &PolicyCache,
+    id: i64,
+    now: Timestamp,
+) -> Result<(usize, bool), DeskError> {
+    let mut written = 0;
+    let mut conflicts = 0;
+    while conflicts < RETRIES {
+        let ticket = db.get_ticket(id, None).await?;
+        let policy = policy_of(db, policies, &ticket).await?;
+        let events = db.ticket_events(id, None, true).await?;
+        let Some(last) = events.last() else {
+            return Ok((written, false));
+        };
+        let sla = desk::sla_of_events(&policy, &events, now)?;
+        let done = recorded(&events);
+        let pending: Vec<Transition> = transitions(&sla.evaluation)
+            .into_iter()
+            .filter(|t| !done.contains(&t.key))
+            .collect();
+        let Some(first) = pending.first() else {
+            // Nothing to write: move the cache on (a stale one would keep the ticket due).
+            let moved = db.update_sla_cache(id, last.seq, &sla.cache()).await?;
+            if moved {
+                return Ok((written, true));
+            }
+            conflicts += 1;
+            continue;
+        };
+        // One transition per append; the cache moves on with the last one only, so that a
+        // crash in between leaves the ticket due for the next pass.
+        let event = NewEvent {
+            at: first.at,
+            event_type: first.event_type.to_owned(),
+            payload: first.payload.clone(),
+            actor_id: None,
+            visibility: Visibility::Public,
+        };
+        let update = TicketUpdate {
+            expected_seq: Some(last.seq),
+            sla: (pending.len() == 1).then(|| sla.cache()),
+            ..TicketUpdate::default()
+        };
+        match db.append_event(id, None, &event, &update).await {
+            Ok(_) => {
+                written += 1;
+                if pending.len() == 1 {
+                    return Ok((written, true));
+                }
+            }
+            // Another writer (a replica, a person) changed the log: read it again.
+            Err(StoreError::Conflict(_)) => conflicts += 1,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok((written, false))
+}
+
+async fn policy_of(
+    db: &Database,
+    policies: &PolicyCache,
+    ticket: &Ticket,
+) -> Result<Arc<Policy>, DeskError> {
+    match &ticket.policy {
+        Some(b) => policies.resolve(db, &b.policy, &b.add_ons).await,
+        None => {
+            let contract = db.get_contract(ticket.contract_id, None).await?;
+            policies.for_contract(db, &contract).await
+        }
+    }
+}
+
+/// The scheduler's loop: a pass, then sleep until the earliest `next_change` of any ticket
+/// (at most [`MAX_SLEEP`]) or until `wake` is notified (a ticket was written), forever.
+pub async fn run(
+    db: Database,
+    policies: Arc<PolicyCache>,
+    clock: Arc<dyn Clock>,
+    wake: Arc<Notify>,
+) {
+    loop {
+        let now = clock.now();
+        if let Err(e) = run_due(&db, &policies, now).await {
+            eprintln!("tenggat-server: scheduler pass failed: {e}");
+        }
+        let sleep = match db.earliest_next_change().await {
+            Ok(Some(next)) => {
+                let now = clock.now();
+                let wait = now.duration_until(next);
+                Duration::try_from(wait)
+                    .unwrap_or(Duration::ZERO)
+                    .min(MAX_SLEEP)
+            }
+            Ok(None) => MAX_SLEEP,
+            Err(e) => {
+                eprintln!("tenggat-server: scheduler cannot read the next instant: {e}");
+                MAX_SLEEP
+            }
+        };
+        tokio::select! {
+            () = tokio::time::sleep(sleep) => {}
+            () = wake.notified() => {}
+        }
+    }
+}

@@ -1,0 +1,387 @@
+//! The scheduler on a manual clock, on SQLite and PostgreSQL: each SLA transition is written
+//! once, at its exact instant, in order; a scheduler that was down catches up; two schedulers
+//! racing on the same tickets (replicas) still write each transition once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use jiff::Timestamp;
+use serde_json::json;
+use tenggat_server::desk::{self, PolicyCache, Report};
+use tenggat_server::scheduler::{self, BREACH, ESCALATION, Pass, WARNING};
+use tenggat_store::testing::{with_temp_postgres, with_temp_sqlite};
+use tenggat_store::{
+    Contract, Database, NewContract, NewEvent, NewOrganisation, NewTicket, OrgKind, PolicyBinding,
+    PolicyRef, Store, StoredEvent, TicketStatus, Visibility, open,
+};
+
+fn wib(s: &str) -> Timestamp {
+    format!("{s}:00+07:00")
+        .replace(' ', "T")
+        .parse()
+        .expect("instant")
+}
+
+async fn on_both<F, Fut>(body: F)
+where
+    F: Fn(Database) -> Fut + Copy + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    with_temp_sqlite(move |url| async move {
+        let db = open(&url, true).await.expect("open sqlite");
+        db.migrate().await.expect("migrate");
+        body(db.clone()).await;
+        db.close().await;
+    })
+    .await;
+    // Under CI=true an unset TENGGAT_TEST_POSTGRES_URL fails here instead of skipping.
+    with_temp_postgres(move |url| async move {
+        let db = open(&url, false).await.expect("open postgres");
+        db.migrate().await.expect("migrate");
+        body(db.clone()).await;
+        db.close().await;
+    })
+    .await;
+}
+
+async fn innovasia_contract(db: &Database) -> Contract {
+    let at = wib("2026-01-01 00:00");
+    let provider = db
+        .create_organisation(&NewOrganisation {
+            kind: OrgKind::Provider,
+            name: "Innovasia".into(),
+            slug: "innovasia".into(),
+            created_at: at,
+        })
+        .await
+        .expect("provider");
+    let customer = db
+        .create_organisation(&NewOrganisation {
+            kind: OrgKind::Customer,
+            name: "Mitra".into(),
+            slug: "mitra".into(),
+            created_at: at,
+        })
+        .await
+        .expect("customer");
+    db.create_contract(&NewContract {
+        provider_id: provider.id,
+        customer_org_id: customer.id,
+        policy: PolicyRef::Preset("innovasia".into()),
+        add_ons: vec![],
+        monthly_fee_minor: 0,
+        currency: "IDR".into(),
+        term_start: "2026-01-01".parse().expect("date"),
+        term_end: None,
+        designated_contacts_only: false,
+        designated_contacts: vec![],
+        created_at: at,
+    })
+    .await
+    .expect("contract")
+}
+
+/// A ticket reported at `at` through the partner portal, as the API writes it.
+async fn report(
+    db: &Database,
+    policies: &PolicyCache,
+    contract: &Contract,
+    priority: &str,
+    at: Timestamp,
+) -> i64 {
+    let policy = policies.for_contract(db, contract).await.expect("policy");
+    let report = Report {
+        priority: priority.into(),
+        channel: Some("portal".into()),
+        ..Report::default()
+    };
+    let created = desk::created_event(at, priority, "incident", &report);
+    let sla = desk::sla_of(&policy, std::slice::from_ref(&created), at).expect("fold");
+    let new = NewTicket {
+        contract_id: contract.id,
+        customer_org_id: contract.customer_org_id,
+        kind: "incident".into(),
+        priority: priority.into(),
+        attributes: json!({}),
+        channel: Some("portal".into()),
+        reporter_id: None,
+        title: "Portal down".into(),
+        description: String::new(),
+        fields: json!({}),
+        observed_at: None,
+        observed_tz: None,
+        status: TicketStatus::New,
+        assignee_id: None,
+        created_at: at,
+        sla: Some(sla.cache()),
+        policy: Some(PolicyBinding {
+            policy: contract.policy.clone(),
+            add_ons: vec![],
+        }),
+        attachments: vec![],
+    };
+    let event = NewEvent::from_sla(&created, None, Visibility::Public);
+    db.create_ticket(&new, &event)
+        .await
+        .expect("create")
+        .ticket
+        .id
+}
+
+/// The transitions a ticket's log records: (type, key, instant), in log order.
+async fn written(db: &Database, id: i64) -> Vec<(String, String, Timestamp)> {
+    let events: Vec<StoredEvent> = db.ticket_events(id, None, true).await.expect("events");
+    events
+        .into_iter()
+        .filter(|e| [WARNING, BREACH, ESCALATION].contains(&e.event_type.as_str()))
+        .map(|e| {
+            let key = e.payload["key"].as_str().expect("key").to_owned();
+            (e.event_type, key, e.at)
+        })
+        .collect()
+}
+
+fn short(list: &[(String, String, Timestamp)]) -> Vec<(&str, &str, Timestamp)> {
+    list.iter()
+        .map(|(t, k, at)| {
+            // The key without the clock's start (nanoseconds), for readable expectations.
+            let k = k.as_str();
+            let k = match k.split(':').collect::<Vec<_>>().as_slice() {
+                ["warning", metric, _, pct] => match (*metric, *pct) {
+                    ("response", "50") => "response 50 %",
+                    ("response", "75") => "response 75 %",
+                    ("resolution", "50") => "resolution 50 %",
+                    ("resolution", "75") => "resolution 75 %",
+                    _ => k,
+                },
+                ["breach", metric, _] => match *metric {
+                    "response" => "response breached",
+                    "resolution" => "resolution breached",
+                    _ => k,
+                },
+                _ => k,
+            };
+            (t.as_str(), k, *at)
+        })
+        .collect()
+}
+
+/// Innovasia P1 (24×7: response 1 h, resolution 8 h; no workaround after 4 h → level 2,
+/// 75 % of the resolution time → level 2, unresolved after 8 h → level 3) reported Friday
+/// 22:00 WIB: each transition at its instant, once, as the clock reaches it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p1_friday_night_escalates_at_two_and_six() {
+    on_both(|db| async move {
+        let policies = PolicyCache::default();
+        let contract = innovasia_contract(&db).await;
+        let id = report(&db, &policies, &contract, "P1", wib("2026-03-13 22:00")).await;
+
+        // Before the first warning (response 50 % at 22:30) nothing is due.
+        let pass = scheduler::run_due(&db, &policies, wib("2026-03-13 22:29"))
+            .await
+            .unwrap();
+        assert_eq!(pass, Pass::default());
+        assert!(written(&db, id).await.is_empty());
+
+        // At 23:00: the response clock warned at 22:30 and 22:45 and breached at 23:00.
+        scheduler::run_due(&db, &policies, wib("2026-03-13 23:00"))
+            .await
+            .unwrap();
+        let log = written(&db, id).await;
+        assert_eq!(
+            short(&log),
+            [
+                (WARNING, "response 50 %", wib("2026-03-13 22:30")),
+                (WARNING, "response 75 %", wib("2026-03-13 22:45")),
+                (BREACH, "response breached", wib("2026-03-13 23:00")),
+            ]
+        );
+        // A second pass at the same instant writes nothing more.
+        let again = scheduler::run_due(&db, &policies, wib("2026-03-13 23:00"))
+            .await
+            .unwrap();
+        assert_eq!(again.written, 0);
+
+        // Saturday 02:00: the resolution clock's half and the first escalation (level 2).
+        scheduler::run_due(&db, &policies, wib("2026-03-14 02:00"))
+            .await
+            .unwrap();
+        let log = written(&db, id).await;
+        assert_eq!(
+            short(&log[3..]),
+            [
+                (WARNING, "resolution 50 %", wib("2026-03-14 02:00")),
+                (
+                    ESCALATION,
+                    "escalation:p1-no-workaround-4h",
+                    wib("2026-03-14 02:00")
+                ),
+            ]
+        );
+        // 06:00: 75 % (and its rule) at 04:00, then the breach and level 3 at 06:00.
+        scheduler::run_due(&db, &policies, wib("2026-03-14 06:00"))
+            .await
+            .unwrap();
+        let log = written(&db, id).await;
+        assert_eq!(
+            short(&log[5..]),
+            [
+                (WARNING, "resolution 75 %", wib("2026-03-14 04:00")),
+                (
+                    ESCALATION,
+                    "escalation:resolution-75pct",
+                    wib("2026-03-14 04:00")
+                ),
+                (BREACH, "resolution breached", wib("2026-03-14 06:00")),
+                (
+                    ESCALATION,
+                    "escalation:p1-unresolved-8h",
+                    wib("2026-03-14 06:00")
+                ),
+            ]
+        );
+        let ticket = db.get_ticket(id, None).await.unwrap();
+        let cache = ticket.sla.expect("cache");
+        assert_eq!(cache.sla["escalation"]["level"], 3);
+        // Nothing is left to fire: the ticket is not due any more, ever.
+        assert_eq!(cache.next_change, None);
+        let later = scheduler::run_due(&db, &policies, wib("2026-04-01 00:00"))
+            .await
+            .unwrap();
+        assert_eq!(later, Pass::default());
+    })
+    .await;
+}
+
+/// A scheduler that was down for a week catches up: every missed transition once, in time
+/// order, each with its original instant.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_catches_up_in_order_with_original_instants() {
+    on_both(|db| async move {
+        let policies = PolicyCache::default();
+        let contract = innovasia_contract(&db).await;
+        let p1 = report(&db, &policies, &contract, "P1", wib("2026-03-13 22:00")).await;
+        let p2 = report(&db, &policies, &contract, "P2", wib("2026-03-13 16:30")).await;
+        let pass = scheduler::run_due(&db, &policies, wib("2026-03-20 22:00"))
+            .await
+            .unwrap();
+        assert_eq!(pass.written, 9 + 7);
+        let log = written(&db, p1).await;
+        assert_eq!(log.len(), 9);
+        assert!(
+            log.windows(2).all(|w| w[0].2 <= w[1].2),
+            "in time order: {log:?}"
+        );
+        assert_eq!(log[0].2, wib("2026-03-13 22:30"));
+        assert_eq!(log[8].2, wib("2026-03-14 06:00"));
+        // P2 (business hours Mon–Fri 09:00–17:00; 18 Mar and 20 Mar are cuti bersama,
+        // working days; 19 Mar Nyepi is a holiday): response 4 h and resolution 3 bd.
+        let log = written(&db, p2).await;
+        assert_eq!(
+            short(&log),
+            [
+                (WARNING, "response 50 %", wib("2026-03-16 10:30")),
+                (WARNING, "response 75 %", wib("2026-03-16 11:30")),
+                (BREACH, "response breached", wib("2026-03-16 12:30")),
+                (WARNING, "resolution 50 %", wib("2026-03-17 12:30")),
+                (WARNING, "resolution 75 %", wib("2026-03-18 10:30")),
+                (
+                    ESCALATION,
+                    "escalation:resolution-75pct",
+                    wib("2026-03-18 10:30")
+                ),
+                (BREACH, "resolution breached", wib("2026-03-18 16:30")),
+            ]
+        );
+        let again = scheduler::run_due(&db, &policies, wib("2026-03-20 22:00"))
+            .await
+            .unwrap();
+        assert_eq!(again.written, 0);
+    })
+    .await;
+}
+
+/// Two schedulers (as two replicas would) on the same 60 tickets due at the same minute:
+/// each transition is written once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_schedulers_write_each_transition_once() {
+    on_both(|db| async move {
+        let policies = PolicyCache::default();
+        let contract = innovasia_contract(&db).await;
+        let mut ids = Vec::new();
+        for _ in 0..60 {
+            ids.push(report(&db, &policies, &contract, "P1", wib("2026-03-13 22:00")).await);
+        }
+        let now = wib("2026-03-14 07:00");
+        let (a, b) = tokio::join!(
+            {
+                let db = db.clone();
+                async move { scheduler::run_due(&db, &PolicyCache::default(), now).await }
+            },
+            {
+                let db = db.clone();
+                async move { scheduler::run_due(&db, &PolicyCache::default(), now).await }
+            },
+        );
+        let total = a.unwrap().written + b.unwrap().written;
+        assert_eq!(total, 60 * 9, "each of 9 transitions of 60 tickets once");
+        for id in ids {
+            let log = written(&db, id).await;
+            let mut keys: HashMap<&str, usize> = HashMap::new();
+            for (_, key, _) in &log {
+                *keys.entry(key.as_str()).or_default() += 1;
+            }
+            assert_eq!(log.len(), 9, "ticket {id}: {log:?}");
+            assert!(keys.values().all(|n| *n == 1), "ticket {id}: {keys:?}");
+        }
+    })
+    .await;
+}
+
+/// A clock the test sets.
+struct ManualClock(std::sync::Mutex<Timestamp>);
+
+impl tenggat_server::Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        *self.0.lock().expect("clock")
+    }
+}
+
+/// The scheduler's loop: woken by a write after the clock moved, it writes what came due.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_loop_wakes_and_fires() {
+    on_both(|db| async move {
+        let policies = std::sync::Arc::new(PolicyCache::default());
+        let contract = innovasia_contract(&db).await;
+        let id = report(&db, &policies, &contract, "P1", wib("2026-03-13 22:00")).await;
+        let clock =
+            std::sync::Arc::new(ManualClock(std::sync::Mutex::new(wib("2026-03-13 22:00"))));
+        let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+        let task = tokio::spawn(scheduler::run(
+            db.clone(),
+            policies.clone(),
+            clock.clone(),
+            wake.clone(),
+        ));
+        *clock.0.lock().expect("clock") = wib("2026-03-13 22:50");
+        wake.notify_one();
+        let mut log = Vec::new();
+        for _ in 0..200 {
+            log = written(&db, id).await;
+            if log.len() >= 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        task.abort();
+        assert_eq!(
+            short(&log),
+            [
+                (WARNING, "response 50 %", wib("2026-03-13 22:30")),
+                (WARNING, "response 75 %", wib("2026-03-13 22:45")),
+            ]
+        );
+    })
+    .await;
+}
