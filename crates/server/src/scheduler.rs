@@ -45,6 +45,10 @@ const RETRIES: usize = 8;
 /// The longest sleep, so that a clock set forward or a ticket written by another replica
 /// (which cannot wake this one) is noticed within this time.
 const MAX_SLEEP: Duration = Duration::from_secs(30);
+/// The shortest sleep: a ticket still due right after a pass failed or kept changing, and is
+/// retried after this rather than in a busy loop. (A ticket that comes due is woken for
+/// within this much of its instant; its events carry the exact instant regardless.)
+const RETRY_AFTER: Duration = Duration::from_millis(200);
 
 /// A transition of a ticket's SLA, as the fold sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,6 +134,8 @@ pub struct Pass {
     pub tickets: usize,
     /// Transitions written.
     pub written: usize,
+    /// Tickets that could not be folded or written (logged; retried on the next pass).
+    pub failed: usize,
 }
 
 /// Folds every ticket whose `next_change` has come by `now` and writes its missing
@@ -147,10 +153,22 @@ pub async fn run_due(
         }
         let mut progressed = false;
         for id in &due {
-            let (written, moved) = fire_ticket(db, policies, *id, now).await?;
             pass.tickets += 1;
-            pass.written += written;
-            progressed |= moved;
+            match fire_ticket(db, policies, *id, now).await {
+                Ok((written, moved)) => {
+                    pass.written += written;
+                    progressed |= moved;
+                }
+                // The store itself failing ends the pass; one ticket that does not fold (a
+                // stored policy that no longer compiles) must not stop the others.
+                Err(DeskError::Store(e)) if !matches!(e, StoreError::NotFound(_)) => {
+                    return Err(DeskError::Store(e));
+                }
+                Err(e) => {
+                    pass.failed += 1;
+                    eprintln!("tenggat-server: scheduler: ticket {id}: {e}");
+                }
+            }
         }
         // Every ticket of the page had its cache moved past `now` unless another writer
         // kept changing it; such a ticket is left to the next pass.
@@ -236,7 +254,9 @@ async fn policy_of(
 }
 
 /// The scheduler's loop: a pass, then sleep until the earliest `next_change` of any ticket
-/// (at most [`MAX_SLEEP`]) or until `wake` is notified (a ticket was written), forever.
+/// (at most [`MAX_SLEEP`]; at least [`RETRY_AFTER`] when a ticket is still due after the
+/// pass, one that failed or kept changing) or until `wake` is notified (a ticket was
+/// written), forever.
 pub async fn run(
     db: Database,
     policies: Arc<PolicyCache>,
@@ -254,7 +274,7 @@ pub async fn run(
                 let wait = now.duration_until(next);
                 Duration::try_from(wait)
                     .unwrap_or(Duration::ZERO)
-                    .min(MAX_SLEEP)
+                    .clamp(RETRY_AFTER, MAX_SLEEP)
             }
             Ok(None) => MAX_SLEEP,
             Err(e) => {
