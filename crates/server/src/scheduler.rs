@@ -7,19 +7,21 @@
 //! tickets whose instant has come ([`run_due`]): never a scan of all open tickets. For each it
 //! lists the transitions the fold has reached by now ([`transitions`]), leaves out those the
 //! log already records (matched by a stable key), and appends the rest in time order with
-//! their original instants. A scheduler that was down catches up the same way on its next
-//! pass: every missed transition is written once, in order, with its own instant.
+//! their original instants, all in one transaction with the ticket's new cache. A scheduler
+//! that was down catches up the same way on its next pass: every missed transition is written
+//! once, in order, with its own instant.
 //!
 //! Exactly once, also with several replicas: each transition is appended with
 //! `expected_seq`, the sequence number of the log it was computed from. A replica that lost
 //! the race gets `store.conflict`, reads the log again, finds the transition recorded and
-//! moves on. A replica that dies between two appends leaves a consistent log (each append is
-//! one transaction) and a ticket still due, which the next pass finishes.
+//! moves on. A replica that dies mid-pass leaves each ticket either done or untouched (one
+//! transaction per ticket), and the untouched ones still due for the next pass.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::stream::{self, StreamExt};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use tenggat_sla::{Evaluation, Policy};
@@ -38,6 +40,8 @@ pub const BREACH: &str = "sla_breached";
 /// Event type of an automatic escalation.
 pub const ESCALATION: &str = "escalated";
 
+/// Tickets folded at once.
+const CONCURRENCY: usize = 16;
 /// Tickets folded per store query of a pass.
 const PAGE: u32 = 500;
 /// How often a ticket whose log keeps changing under the scheduler is read again in one pass.
@@ -152,9 +156,14 @@ pub async fn run_due(
             return Ok(pass);
         }
         let mut progressed = false;
-        for id in &due {
+        // Tickets are independent: several at once keep the database busy while one waits
+        // for its round trips (each ticket's own appends stay in order).
+        let mut results = stream::iter(due.iter().copied())
+            .map(|id| async move { (id, fire_ticket(db, policies, id, now).await) })
+            .buffer_unordered(CONCURRENCY);
+        while let Some((id, result)) = results.next().await {
             pass.tickets += 1;
-            match fire_ticket(db, policies, *id, now).await {
+            match result {
                 Ok((written, moved)) => {
                     pass.written += written;
                     progressed |= moved;
@@ -186,57 +195,61 @@ pub async fn fire_ticket(
     id: i64,
     now: Timestamp,
 ) -> Result<(usize, bool), DeskError> {
-    let mut written = 0;
     let mut conflicts = 0;
     while conflicts < RETRIES {
-        let ticket = db.get_ticket(id, None).await?;
+        // The row (for its policy) and the log, read at once.
+        let (ticket, events) =
+            tokio::join!(db.get_ticket(id, None), db.ticket_events(id, None, true));
+        let (ticket, events) = (ticket?, events?);
         let policy = policy_of(db, policies, &ticket).await?;
-        let events = db.ticket_events(id, None, true).await?;
         let Some(last) = events.last() else {
-            return Ok((written, false));
+            return Ok((0, false));
         };
+        // Read at once, the two may straddle a write (a policy change, say): read again.
+        if ticket.last_seq != last.seq {
+            conflicts += 1;
+            continue;
+        }
         let sla = desk::sla_of_events(&policy, &events, now)?;
         let done = recorded(&events);
         let pending: Vec<Transition> = transitions(&sla.evaluation)
             .into_iter()
             .filter(|t| !done.contains(&t.key))
             .collect();
-        let Some(first) = pending.first() else {
+        if pending.is_empty() {
             // Nothing to write: move the cache on (a stale one would keep the ticket due).
             let moved = db.update_sla_cache(id, last.seq, &sla.cache()).await?;
             if moved {
-                return Ok((written, true));
+                return Ok((0, true));
             }
             conflicts += 1;
             continue;
-        };
-        // One transition per append; the cache moves on with the last one only, so that a
-        // crash in between leaves the ticket due for the next pass.
-        let event = NewEvent {
-            at: first.at,
-            event_type: first.event_type.to_owned(),
-            payload: first.payload.clone(),
-            actor_id: None,
-            visibility: Visibility::Public,
-        };
+        }
+        // All of them in one transaction, in time order, with the cache moved on: either
+        // the ticket is done or nothing was written.
+        let events: Vec<NewEvent> = pending
+            .iter()
+            .map(|t| NewEvent {
+                at: t.at,
+                event_type: t.event_type.to_owned(),
+                payload: t.payload.clone(),
+                actor_id: None,
+                visibility: Visibility::Public,
+            })
+            .collect();
         let update = TicketUpdate {
             expected_seq: Some(last.seq),
-            sla: (pending.len() == 1).then(|| sla.cache()),
+            sla: Some(sla.cache()),
             ..TicketUpdate::default()
         };
-        match db.append_event(id, None, &event, &update).await {
-            Ok(_) => {
-                written += 1;
-                if pending.len() == 1 {
-                    return Ok((written, true));
-                }
-            }
+        match db.append_events(id, None, &events, &update).await {
+            Ok(_) => return Ok((events.len(), true)),
             // Another writer (a replica, a person) changed the log: read it again.
             Err(StoreError::Conflict(_)) => conflicts += 1,
             Err(e) => return Err(e.into()),
         }
     }
-    Ok((written, false))
+    Ok((0, false))
 }
 
 async fn policy_of(

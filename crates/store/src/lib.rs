@@ -173,6 +173,7 @@ delegate! {
     fn list_tickets(&self, filter: &TicketFilter) -> StoreResult<TicketPage>;
     fn count_tickets(&self, filter: &TicketFilter) -> StoreResult<i64>;
     fn append_event(&self, ticket_id: i64, scope: Option<i64>, event: &NewEvent, update: &TicketUpdate) -> StoreResult<TicketWithEvent>;
+    fn append_events(&self, ticket_id: i64, scope: Option<i64>, events: &[NewEvent], update: &TicketUpdate) -> StoreResult<(Ticket, Vec<StoredEvent>)>;
     fn ticket_events(&self, ticket_id: i64, scope: Option<i64>, include_internal: bool) -> StoreResult<Vec<StoredEvent>>;
     fn update_sla_cache(&self, ticket_id: i64, seq: i64, cache: &SlaCache) -> StoreResult<bool>;
     fn open_tickets_of_contract(&self, contract_id: i64) -> StoreResult<Vec<i64>>;

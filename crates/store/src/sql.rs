@@ -757,36 +757,60 @@ macro_rules! impl_store {
                 event: &NewEvent,
                 update: &TicketUpdate,
             ) -> StoreResult<TicketWithEvent> {
-                check_event(event)?;
-                if event.event_type == "created" {
-                    return Err(StoreError::Invalid(
-                        "a ticket has one \"created\" event, written with the ticket".into(),
-                    ));
+                let (ticket, mut events) = self
+                    .append_events(ticket_id, scope, std::slice::from_ref(event), update)
+                    .await?;
+                let event = events
+                    .pop()
+                    .ok_or_else(|| StoreError::Database("no event was appended".into()))?;
+                Ok(TicketWithEvent { ticket, event })
+            }
+
+            async fn append_events(
+                &self,
+                ticket_id: i64,
+                scope: Option<i64>,
+                events: &[NewEvent],
+                update: &TicketUpdate,
+            ) -> StoreResult<(Ticket, Vec<StoredEvent>)> {
+                let Some(latest) = events.iter().map(|e| e.at).max() else {
+                    return Err(StoreError::Invalid("no events to append".into()));
+                };
+                for event in events {
+                    check_event(event)?;
+                    if event.event_type == "created" {
+                        return Err(StoreError::Invalid(
+                            "a ticket has one \"created\" event, written with the ticket".into(),
+                        ));
+                    }
                 }
                 if let Some(priority) = &update.priority {
                     required(priority, "priority")?;
                 }
-                let at = ns(event.at)?;
+                let count = i64::try_from(events.len())
+                    .map_err(|_| StoreError::Invalid("too many events".into()))?;
+                let latest = ns(latest)?;
                 let (sla, next_change, next_due) = cache_cols(update.sla.as_ref())?;
                 let binding = binding_cols(update.policy.as_ref());
                 let mut tx = self.begin_write().await?;
-                // Taking the next sequence number locks the ticket row (PostgreSQL) or the
+                // Taking the next sequence numbers locks the ticket row (PostgreSQL) or the
                 // database (SQLite) until commit, so concurrent appends never share a number.
                 // With `expected_seq`, the same statement refuses a log that has moved on.
-                let seq: Option<i64> = sqlx::query_scalar(
-                    "UPDATE tickets SET last_seq = last_seq + 1, \
+                let last: Option<i64> = sqlx::query_scalar(
+                    "UPDATE tickets SET last_seq = last_seq + $5, \
                      updated_at = CASE WHEN updated_at > $2 THEN updated_at ELSE $2 END \
                      WHERE id = $1 AND ($3 IS NULL OR customer_org_id = $3) \
                      AND ($4 IS NULL OR last_seq = $4) RETURNING last_seq",
                 )
                 .bind(ticket_id)
-                .bind(at)
+                .bind(latest)
                 .bind(scope)
                 .bind(update.expected_seq)
+                .bind(count)
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(db_error)?;
-                let Some(seq) = seq else {
+                let Some(last) = last else {
                     // Nothing was written: tell a missing (or out-of-scope) ticket from a stale
                     // expectation, reading within the same transaction.
                     let last: Option<i64> = sqlx::query_scalar(
@@ -806,21 +830,25 @@ macro_rules! impl_store {
                         _ => StoreError::NotFound("ticket"),
                     });
                 };
-                let stored: EventRow = sqlx::query_as(concat!(
-                    "INSERT INTO ticket_events (ticket_id, seq, at, event_type, payload, actor_id, \
-                     visibility) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ",
-                    event_cols!()
-                ))
-                .bind(ticket_id)
-                .bind(seq)
-                .bind(at)
-                .bind(&event.event_type)
-                .bind(Json(&event.payload))
-                .bind(event.actor_id)
-                .bind(event.visibility.as_str())
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_error)?;
+                let mut stored = Vec::with_capacity(events.len());
+                for (seq, event) in (last - count + 1..).zip(events) {
+                    let row: EventRow = sqlx::query_as(concat!(
+                        "INSERT INTO ticket_events (ticket_id, seq, at, event_type, payload, \
+                         actor_id, visibility) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ",
+                        event_cols!()
+                    ))
+                    .bind(ticket_id)
+                    .bind(seq)
+                    .bind(ns(event.at)?)
+                    .bind(&event.event_type)
+                    .bind(Json(&event.payload))
+                    .bind(event.actor_id)
+                    .bind(event.visibility.as_str())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                    stored.push(StoredEvent::try_from(row)?);
+                }
                 let ticket: TicketRow = sqlx::query_as(concat!(
                     "UPDATE tickets SET status = COALESCE($2, status), \
                      is_open = COALESCE($3, is_open), priority = COALESCE($4, priority), \
@@ -853,10 +881,7 @@ macro_rules! impl_store {
                 .await
                 .map_err(db_error)?;
                 tx.commit().await.map_err(db_error)?;
-                Ok(TicketWithEvent {
-                    ticket: ticket.try_into()?,
-                    event: stored.try_into()?,
-                })
+                Ok((ticket.try_into()?, stored))
             }
 
             async fn ticket_events(

@@ -242,6 +242,16 @@ pub trait Store: Send + Sync {
         event: &NewEvent,
         update: &TicketUpdate,
     ) -> impl Future<Output = StoreResult<TicketWithEvent>> + Send;
+    /// [`Store::append_event`] for several events at once, in one transaction: they get
+    /// consecutive sequence numbers in the order given, and `update` (with its
+    /// `expected_seq`, the log before them) applies once. An empty list is `store.invalid`.
+    fn append_events(
+        &self,
+        ticket_id: i64,
+        scope: Option<i64>,
+        events: &[NewEvent],
+        update: &TicketUpdate,
+    ) -> impl Future<Output = StoreResult<(Ticket, Vec<StoredEvent>)>> + Send;
     /// A ticket's events by sequence number; internal ones only when asked for.
     fn ticket_events(
         &self,

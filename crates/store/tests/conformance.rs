@@ -110,6 +110,7 @@ conformance!(
     ticket_policy_binding,
     concurrent_ticket_creation,
     concurrent_creation_failures_fail_alone,
+    append_events_in_one_transaction,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -1981,6 +1982,74 @@ async fn concurrent_creation_failures_fail_alone(db: Database) {
             .expect("events");
         assert_eq!(events.len(), 1, "each written ticket has its created event");
     }
+}
+
+/// Several events in one append: consecutive sequence numbers in the given order, one
+/// `expected_seq` check, the update applied once; nothing at all on a conflict.
+async fn append_events_in_one_transaction(db: Database) {
+    let s = seed(&db).await;
+    let t = create(&db, &s.contract_a, "P1").await;
+    let events = [
+        event(
+            t0() + minutes(30),
+            "sla_warning",
+            json!({"key": "a"}),
+            Visibility::Public,
+        ),
+        event(
+            t0() + minutes(45),
+            "sla_warning",
+            json!({"key": "b"}),
+            Visibility::Public,
+        ),
+        event(
+            t0() + minutes(60),
+            "sla_breached",
+            json!({"key": "c"}),
+            Visibility::Public,
+        ),
+    ];
+    let update = TicketUpdate {
+        expected_seq: Some(1),
+        status: Some(TicketStatus::InProgress),
+        ..TicketUpdate::default()
+    };
+    let (ticket, stored) = db
+        .append_events(t.id, None, &events, &update)
+        .await
+        .expect("append");
+    assert_eq!(stored.iter().map(|e| e.seq).collect::<Vec<_>>(), [2, 3, 4]);
+    assert_eq!(stored[2].event_type, "sla_breached");
+    assert_eq!(ticket.last_seq, 4);
+    assert_eq!(ticket.status, TicketStatus::InProgress);
+    assert_eq!(ticket.updated_at, t0() + minutes(60));
+    // The same append again: the log has moved on, nothing is written.
+    assert_eq!(
+        code(db.append_events(t.id, None, &events, &update).await),
+        "store.conflict"
+    );
+    assert_eq!(
+        code(
+            db.append_events(t.id, None, &[], &TicketUpdate::default())
+                .await
+        ),
+        "store.invalid"
+    );
+    let log = db.ticket_events(t.id, None, true).await.expect("events");
+    assert_eq!(log.len(), 4);
+    // Another customer's scope sees no such ticket.
+    assert_eq!(
+        code(
+            db.append_events(
+                t.id,
+                Some(s.customer_b.id),
+                &events[..1],
+                &TicketUpdate::default()
+            )
+            .await
+        ),
+        "store.not_found"
+    );
 }
 
 // ---------------------------------------------------------------- opening and URLs
