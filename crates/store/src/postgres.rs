@@ -176,8 +176,10 @@ impl PgStore {
         // A connection is pinged before use only after it sat idle for a while (where a
         // restarted server or a dropped idle connection is likely), not before every query:
         // sqlx's default `test_before_acquire` costs a network round trip per query.
+        // 16 connections: the scheduler folds 16 tickets at once beside the API's requests
+        // (with 10, its passes waited for connections; docs/benchmarks.md, issue 5).
         let pool = PgPoolOptions::new()
-            .max_connections(10)
+            .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
             .test_before_acquire(false)
             .before_acquire(|conn, meta| {
