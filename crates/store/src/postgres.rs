@@ -23,19 +23,13 @@ static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
 /// A pooled connection idle at least this long is pinged before it is used again.
 const PING_AFTER_IDLE: Duration = Duration::from_secs(30);
 
-/// A new ticket's row and the id of its `created` event.
-#[derive(sqlx::FromRow)]
-struct CreatedRow {
-    #[sqlx(flatten)]
-    ticket: TicketRow,
-    event_id: i64,
-}
-
-/// A row of the batch insert: the ticket, its event's id and its place in the batch (from 1).
+/// A row of the batch insert: the ticket, its `created` event's id and its place in the
+/// batch (from 1).
 #[derive(sqlx::FromRow)]
 struct BatchCreatedRow {
     #[sqlx(flatten)]
-    created: CreatedRow,
+    ticket: TicketRow,
+    event_id: i64,
     ord: i64,
 }
 
@@ -228,9 +222,32 @@ impl PgStore {
         tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
         jobs: &[CreateJob],
     ) -> StoreResult<Vec<StoreResult<TicketWithEvent>>> {
+        let tickets: Vec<(&NewTicket, &NewEvent)> =
+            jobs.iter().map(|job| (&job.new, &job.created)).collect();
+        Self::insert_tickets(tx, &tickets).await
+    }
+
+    /// Inserts one new ticket with its first event and attachments (the batch statement
+    /// with one row).
+    async fn insert_ticket(
+        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        new: &NewTicket,
+        created: &NewEvent,
+    ) -> StoreResult<TicketWithEvent> {
+        Self::insert_tickets(tx, &[(new, created)])
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::Database("the batch insert returned nothing".into()))?
+    }
+
+    /// The batch statement (see [`PgStore::insert_ticket_batch`]).
+    async fn insert_tickets(
+        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+        tickets: &[(&NewTicket, &NewEvent)],
+    ) -> StoreResult<Vec<StoreResult<TicketWithEvent>>> {
         let mut input = BatchColumns::default();
-        for job in jobs {
-            input.push(&job.new, &job.created)?;
+        for (new, created) in tickets {
+            input.push(new, created)?;
         }
         let rows: Vec<BatchCreatedRow> = sqlx::query_as(concat!(
             "WITH input AS (\
@@ -315,110 +332,29 @@ impl PgStore {
         .fetch_all(&mut **tx)
         .await
         .map_err(db_error)?;
-        let mut results: Vec<StoreResult<TicketWithEvent>> = jobs
+        let mut results: Vec<StoreResult<TicketWithEvent>> = tickets
             .iter()
             .map(|_| Err(StoreError::NotFound("contract")))
             .collect();
         for row in rows {
             let index = usize::try_from(row.ord - 1)
                 .ok()
-                .filter(|i| *i < jobs.len())
+                .filter(|i| *i < tickets.len())
                 .ok_or_else(|| {
                     StoreError::Database(format!("batch row {} is out of range", row.ord))
                 })?;
-            let job = &jobs[index];
-            let ticket: Ticket = row.created.ticket.try_into()?;
-            for attachment in &job.new.attachments {
+            let (new, created) = tickets[index];
+            let ticket: Ticket = row.ticket.try_into()?;
+            for attachment in &new.attachments {
                 let _: AttachmentRow = insert_attachment!(attachment, ticket.id)
                     .fetch_one(&mut **tx)
                     .await
                     .map_err(db_error)?;
             }
-            let event = first_event(row.created.event_id, ticket.id, &job.created);
+            let event = first_event(row.event_id, ticket.id, created);
             results[index] = Ok(TicketWithEvent { ticket, event });
         }
         Ok(results)
-    }
-
-    /// Inserts a new ticket (numbered within its provider) and its first event in one
-    /// statement, one round trip, then its attachments, in the given transaction.
-    async fn insert_ticket(
-        tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
-        new: &NewTicket,
-        created: &NewEvent,
-    ) -> StoreResult<TicketWithEvent> {
-        let (sla, next_change, next_due) = cache_cols(new.sla.as_ref())?;
-        let binding = binding_cols(new.policy.as_ref());
-        let created_at = ns(new.created_at)?;
-        let event_at = ns(created.at)?;
-        // The counter's row stays locked until the commit; no row at all when the contract
-        // is not the customer's.
-        let row: Option<CreatedRow> = sqlx::query_as(concat!(
-            "WITH numbered AS (\
-               INSERT INTO ticket_counters (provider_id, last_number) \
-               SELECT provider_id, 1 FROM contracts WHERE id = $1 AND customer_org_id = $2 \
-               ON CONFLICT (provider_id) \
-               DO UPDATE SET last_number = ticket_counters.last_number + 1 \
-               RETURNING provider_id, last_number), \
-             ticket AS (\
-               INSERT INTO tickets (provider_id, number, contract_id, customer_org_id, kind, \
-               priority, attributes, channel, reporter_id, title, description, fields, \
-               observed_at, observed_tz, status, is_open, assignee_id, created_at, \
-               updated_at, last_seq, sla, sla_seq, next_change, next_due, policy_preset, \
-               policy_id, policy_add_ons) \
-               SELECT provider_id, last_number, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-               $12, $13, $14, $15, $16, $16, 1, $17, $18, $19, $20, $21, $22, $23 \
-               FROM numbered RETURNING ",
-            ticket_cols!(),
-            "), \
-             event AS (\
-               INSERT INTO ticket_events (ticket_id, seq, at, event_type, payload, actor_id, \
-               visibility) SELECT id, 1, $24, $25, $26, $27, $28 FROM ticket RETURNING id) \
-             SELECT ticket.*, event.id AS event_id FROM ticket, event"
-        ))
-        .bind(new.contract_id)
-        .bind(new.customer_org_id)
-        .bind(&new.kind)
-        .bind(&new.priority)
-        .bind(Json(&new.attributes))
-        .bind(new.channel.as_deref())
-        .bind(new.reporter_id)
-        .bind(&new.title)
-        .bind(&new.description)
-        .bind(Json(&new.fields))
-        .bind(ns_opt(new.observed_at)?)
-        .bind(new.observed_tz.as_deref())
-        .bind(new.status.as_str())
-        .bind(new.status.is_open())
-        .bind(new.assignee_id)
-        .bind(created_at)
-        .bind(sla)
-        .bind(if new.sla.is_some() { 1_i64 } else { 0 })
-        .bind(next_change)
-        .bind(next_due)
-        .bind(binding.0)
-        .bind(binding.1)
-        .bind(binding.2)
-        .bind(event_at)
-        .bind(&created.event_type)
-        .bind(Json(&created.payload))
-        .bind(created.actor_id)
-        .bind(created.visibility.as_str())
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(db_error)?;
-        let Some(row) = row else {
-            return Err(StoreError::NotFound("contract"));
-        };
-        let ticket: Ticket = row.ticket.try_into()?;
-        for attachment in &new.attachments {
-            let _: AttachmentRow = insert_attachment!(attachment, ticket.id)
-                .fetch_one(&mut **tx)
-                .await
-                .map_err(db_error)?;
-        }
-        let event = first_event(row.event_id, ticket.id, created);
-        Ok(TicketWithEvent { ticket, event })
     }
 
     async fn run_migrations(&self) -> StoreResult<Vec<String>> {
