@@ -267,7 +267,7 @@ async fn policy_of(
 }
 
 /// The scheduler's loop: a pass, then sleep until the earliest `next_change` of any ticket
-/// (at most [`MAX_SLEEP`]; at least [`RETRY_AFTER`] when a ticket is still due after the
+/// (at most 30 s; at least 200 ms when a ticket is still due after the
 /// pass, one that failed or kept changing) or until `wake` is notified (a ticket was
 /// written), forever.
 pub async fn run(
