@@ -188,6 +188,18 @@ delegate! {
     fn purge_idempotency(&self, before: Timestamp) -> StoreResult<u64>;
     fn setting(&self, key: &str) -> StoreResult<Option<String>>;
     fn put_setting(&self, key: &str, value: &str) -> StoreResult<()>;
+    fn claim_notifications(&self, now: Timestamp, lease_until: Timestamp, limit: u32) -> StoreResult<Vec<Notification>>;
+    fn notification_delivered(&self, id: i64, at: Timestamp) -> StoreResult<bool>;
+    fn notification_failed(&self, id: i64, error: &str, retry_at: Option<Timestamp>) -> StoreResult<bool>;
+    fn earliest_notification_attempt(&self) -> StoreResult<Option<Timestamp>>;
+    fn notifications_of_ticket(&self, ticket_id: i64, scope: Option<i64>) -> StoreResult<Vec<Notification>>;
+    fn inbox(&self, user_id: i64, unread_only: bool, limit: u32) -> StoreResult<Vec<Notification>>;
+    fn mark_read(&self, id: i64, user_id: i64, at: Timestamp) -> StoreResult<()>;
+    fn outbox_counts(&self) -> StoreResult<OutboxCounts>;
+    fn create_webhook(&self, new: &NewWebhook) -> StoreResult<Webhook>;
+    fn get_webhook(&self, id: i64) -> StoreResult<Webhook>;
+    fn webhooks_of_provider(&self, provider_id: i64) -> StoreResult<Vec<Webhook>>;
+    fn disable_webhook(&self, id: i64, at: Timestamp) -> StoreResult<Webhook>;
 }
 
 #[cfg(test)]

@@ -583,6 +583,9 @@ pub struct TicketUpdate {
     /// When set, the append is refused with `store.conflict` unless the ticket's last event
     /// sequence number is this one: the caller computed the SLA cache from exactly that log.
     pub expected_seq: Option<i64>,
+    /// Notifications the appended events cause, written to the outbox in the same
+    /// transaction (so none is lost and none is sent for an event that was not written).
+    pub notifications: Vec<NewNotification>,
 }
 
 /// An event to append. `payload` holds the event's fields other than `at` and `type`, exactly
@@ -827,4 +830,155 @@ pub enum IdempotencyClaim {
         /// Response body.
         body: String,
     },
+}
+
+string_enum!(
+    /// How a notification reaches its recipient.
+    NotifyChannel, "notification channel" {
+        /// E-mail over SMTP.
+        Email = "email",
+        /// An HMAC-signed HTTP POST to a provider's webhook.
+        Webhook = "webhook",
+        /// The recipient's in-app inbox (delivered when written).
+        InApp = "in_app",
+    }
+);
+
+string_enum!(
+    /// Where a notification's delivery stands.
+    DeliveryState, "delivery state" {
+        /// Not delivered yet; attempted at `next_attempt_at`.
+        Pending = "pending",
+        /// Delivered (the receiver accepted it).
+        Delivered = "delivered",
+        /// Given up after the last attempt.
+        Failed = "failed",
+    }
+);
+
+/// A notification to write to the outbox with the events of an append.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewNotification {
+    /// Which of the appended events caused it (its index in the slice appended).
+    pub event_index: usize,
+    /// The channel.
+    pub channel: NotifyChannel,
+    /// An e-mail address, a webhook id or a user id, per channel.
+    pub recipient: String,
+    /// The user it is for, if a user.
+    pub user_id: Option<i64>,
+    /// What the dispatcher needs to render and send it (a JSON object).
+    pub payload: Value,
+}
+
+/// A notification in the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    /// Id.
+    pub id: i64,
+    /// The ticket it is about, if any.
+    pub ticket_id: Option<i64>,
+    /// The event that caused it.
+    pub event_seq: Option<i64>,
+    /// The channel.
+    pub channel: NotifyChannel,
+    /// An e-mail address, a webhook id or a user id, per channel.
+    pub recipient: String,
+    /// The user it is for, if a user.
+    pub user_id: Option<i64>,
+    /// Stable and unique: what a receiver drops duplicates by
+    /// (`tenggat:<ticket>:<seq>:<channel>:<recipient>`).
+    pub dedupe_key: String,
+    /// What to render and send.
+    pub payload: Value,
+    /// When it was written (the instant of its event).
+    pub created_at: Timestamp,
+    /// Delivery state.
+    pub state: DeliveryState,
+    /// Attempts started so far.
+    pub attempts: i64,
+    /// The next attempt (or the end of the running attempt's lease).
+    pub next_attempt_at: Timestamp,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// When it was delivered.
+    pub delivered_at: Option<Timestamp>,
+    /// When its recipient read it (in-app).
+    pub read_at: Option<Timestamp>,
+}
+
+/// How many notifications are in each delivery state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxCounts {
+    /// Waiting for delivery.
+    pub pending: i64,
+    /// Delivered.
+    pub delivered: i64,
+    /// Given up.
+    pub failed: i64,
+}
+
+/// An outgoing webhook of a provider.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Webhook {
+    /// Id.
+    pub id: i64,
+    /// The provider organisation whose tickets it reports.
+    pub provider_id: i64,
+    /// Name.
+    pub name: String,
+    /// Where it posts (`https://hooks.slack.com/…`, a Teams incoming webhook, any receiver).
+    pub url: String,
+    /// The HMAC-SHA256 signing key.
+    pub secret: String,
+    /// Event types it receives (empty: all).
+    pub events: Vec<String>,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it was disabled, if it is.
+    pub disabled_at: Option<Timestamp>,
+}
+
+impl fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Webhook")
+            .field("id", &self.id)
+            .field("provider_id", &self.provider_id)
+            .field("name", &self.name)
+            .field("url", &self.url)
+            .field("secret", &"<redacted>")
+            .field("events", &self.events)
+            .field("created_at", &self.created_at)
+            .field("disabled_at", &self.disabled_at)
+            .finish()
+    }
+}
+
+/// A new outgoing webhook.
+#[derive(Clone)]
+pub struct NewWebhook {
+    /// The provider organisation.
+    pub provider_id: i64,
+    /// Name.
+    pub name: String,
+    /// Where it posts.
+    pub url: String,
+    /// The signing key.
+    pub secret: String,
+    /// Event types it receives (empty: all).
+    pub events: Vec<String>,
+    /// Creation instant.
+    pub created_at: Timestamp,
+}
+
+impl fmt::Debug for NewWebhook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewWebhook")
+            .field("provider_id", &self.provider_id)
+            .field("name", &self.name)
+            .field("url", &self.url)
+            .field("secret", &"<redacted>")
+            .field("events", &self.events)
+            .finish()
+    }
 }

@@ -386,5 +386,7 @@ impl_store!(
     sqlx::Postgres,
     "postgres",
     contacts_json = "(SELECT COALESCE(json_agg(user_id ORDER BY user_id), '[]'::json) \
-                     FROM contract_contacts WHERE contract_id = contracts.id)"
+                     FROM contract_contacts WHERE contract_id = contracts.id)",
+    // Replicas claim different due notifications instead of waiting on each other's rows.
+    skip_locked = " FOR UPDATE SKIP LOCKED"
 );

@@ -667,3 +667,110 @@ pub(crate) fn page_size(filter: &TicketFilter) -> u32 {
         n => n.min(MAX_PAGE),
     }
 }
+
+macro_rules! outbox_cols {
+    () => {
+        "id, ticket_id, event_seq, channel, recipient, user_id, dedupe_key, payload, created_at, \
+         state, attempts, next_attempt_at, last_error, delivered_at, read_at"
+    };
+}
+pub(crate) use outbox_cols;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct OutboxRow {
+    id: i64,
+    ticket_id: Option<i64>,
+    event_seq: Option<i64>,
+    channel: String,
+    recipient: String,
+    user_id: Option<i64>,
+    dedupe_key: String,
+    payload: Json<Value>,
+    created_at: i64,
+    state: String,
+    attempts: i64,
+    next_attempt_at: i64,
+    last_error: Option<String>,
+    delivered_at: Option<i64>,
+    read_at: Option<i64>,
+}
+
+impl TryFrom<OutboxRow> for Notification {
+    type Error = StoreError;
+    fn try_from(r: OutboxRow) -> Result<Notification, StoreError> {
+        Ok(Notification {
+            id: r.id,
+            ticket_id: r.ticket_id,
+            event_seq: r.event_seq,
+            channel: stored(&r.channel)?,
+            recipient: r.recipient,
+            user_id: r.user_id,
+            dedupe_key: r.dedupe_key,
+            payload: r.payload.0,
+            created_at: ts(r.created_at)?,
+            state: stored(&r.state)?,
+            attempts: r.attempts,
+            next_attempt_at: ts(r.next_attempt_at)?,
+            last_error: r.last_error,
+            delivered_at: ts_opt(r.delivered_at)?,
+            read_at: ts_opt(r.read_at)?,
+        })
+    }
+}
+
+/// The dedupe key of a ticket event's notification.
+pub(crate) fn dedupe_key(ticket_id: i64, seq: i64, n: &NewNotification) -> String {
+    format!(
+        "tenggat:{ticket_id}:{seq}:{}:{}",
+        n.channel.as_str(),
+        n.recipient
+    )
+}
+
+/// Checks a notification before it is written.
+pub(crate) fn check_notification(n: &NewNotification, events: usize) -> Result<(), StoreError> {
+    required(&n.recipient, "notification recipient")?;
+    object(&n.payload, "notification payload")?;
+    if n.event_index >= events {
+        return Err(StoreError::Invalid(format!(
+            "notification for event {} of {events}",
+            n.event_index
+        )));
+    }
+    Ok(())
+}
+
+macro_rules! webhook_cols {
+    () => {
+        "id, provider_id, name, url, secret, events, created_at, disabled_at"
+    };
+}
+pub(crate) use webhook_cols;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct WebhookRow {
+    id: i64,
+    provider_id: i64,
+    name: String,
+    url: String,
+    secret: String,
+    events: Json<Vec<String>>,
+    created_at: i64,
+    disabled_at: Option<i64>,
+}
+
+impl TryFrom<WebhookRow> for Webhook {
+    type Error = StoreError;
+    fn try_from(r: WebhookRow) -> Result<Webhook, StoreError> {
+        Ok(Webhook {
+            id: r.id,
+            provider_id: r.provider_id,
+            name: r.name,
+            url: r.url,
+            secret: r.secret,
+            events: r.events.0,
+            created_at: ts(r.created_at)?,
+            disabled_at: ts_opt(r.disabled_at)?,
+        })
+    }
+}

@@ -10,7 +10,8 @@
 //! macro.
 
 macro_rules! impl_store {
-    ($store:ty, $db:ty, $backend:literal, contacts_json = $contacts:literal) => {
+    ($store:ty, $db:ty, $backend:literal, contacts_json = $contacts:literal,
+     skip_locked = $skip_locked:literal) => {
         impl $crate::store::Store for $store {
             fn backend_name(&self) -> &'static str {
                 $backend
@@ -849,6 +850,31 @@ macro_rules! impl_store {
                     .map_err(db_error)?;
                     stored.push(StoredEvent::try_from(row)?);
                 }
+                // The notifications these events cause commit with them, or not at all.
+                for n in &update.notifications {
+                    check_notification(n, stored.len())?;
+                    let event = &stored[n.event_index];
+                    let delivered = n.channel == NotifyChannel::InApp;
+                    let at = ns(event.at)?;
+                    sqlx::query(
+                        "INSERT INTO outbox (ticket_id, event_seq, channel, recipient, user_id, \
+                         dedupe_key, payload, created_at, state, next_attempt_at, delivered_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $10)",
+                    )
+                    .bind(ticket_id)
+                    .bind(event.seq)
+                    .bind(n.channel.as_str())
+                    .bind(&n.recipient)
+                    .bind(n.user_id)
+                    .bind(dedupe_key(ticket_id, event.seq, n))
+                    .bind(Json(&n.payload))
+                    .bind(at)
+                    .bind(if delivered { "delivered" } else { "pending" })
+                    .bind(delivered.then_some(at))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                }
                 let ticket: TicketRow = sqlx::query_as(concat!(
                     "UPDATE tickets SET status = COALESCE($2, status), \
                      is_open = COALESCE($3, is_open), priority = COALESCE($4, priority), \
@@ -1137,6 +1163,221 @@ macro_rules! impl_store {
                 .await
                 .map_err(db_error)?;
                 Ok(())
+            }
+
+            // ---- outbox
+
+            async fn claim_notifications(
+                &self,
+                now: Timestamp,
+                lease_until: Timestamp,
+                limit: u32,
+            ) -> StoreResult<Vec<Notification>> {
+                let rows: Vec<OutboxRow> = sqlx::query_as(concat!(
+                    "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $2 \
+                     WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' \
+                     AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $3",
+                    $skip_locked,
+                    ") RETURNING ",
+                    outbox_cols!()
+                ))
+                .bind(ns(now)?)
+                .bind(ns(lease_until)?)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error)?;
+                let mut out = rows
+                    .into_iter()
+                    .map(Notification::try_from)
+                    .collect::<StoreResult<Vec<_>>>()?;
+                out.sort_by_key(|n| n.id);
+                Ok(out)
+            }
+
+            async fn notification_delivered(&self, id: i64, at: Timestamp) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE outbox SET state = 'delivered', delivered_at = $2, last_error = NULL \
+                     WHERE id = $1 AND state = 'pending'",
+                )
+                .bind(id)
+                .bind(ns(at)?)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn notification_failed(
+                &self,
+                id: i64,
+                error: &str,
+                retry_at: Option<Timestamp>,
+            ) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE outbox SET last_error = $2, \
+                     state = CASE WHEN $3 IS NULL THEN 'failed' ELSE state END, \
+                     next_attempt_at = COALESCE($3, next_attempt_at) \
+                     WHERE id = $1 AND state = 'pending'",
+                )
+                .bind(id)
+                .bind(error)
+                .bind(ns_opt(retry_at)?)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn earliest_notification_attempt(&self) -> StoreResult<Option<Timestamp>> {
+                let at: Option<i64> = sqlx::query_scalar(
+                    "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'",
+                )
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_error)?;
+                at.map(ts).transpose()
+            }
+
+            async fn notifications_of_ticket(
+                &self,
+                ticket_id: i64,
+                scope: Option<i64>,
+            ) -> StoreResult<Vec<Notification>> {
+                self.check_ticket_scope(ticket_id, scope).await?;
+                let rows: Vec<OutboxRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    outbox_cols!(),
+                    " FROM outbox WHERE ticket_id = $1 ORDER BY id"
+                ))
+                .bind(ticket_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error)?;
+                rows.into_iter().map(Notification::try_from).collect()
+            }
+
+            async fn inbox(
+                &self,
+                user_id: i64,
+                unread_only: bool,
+                limit: u32,
+            ) -> StoreResult<Vec<Notification>> {
+                let rows: Vec<OutboxRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    outbox_cols!(),
+                    " FROM outbox WHERE user_id = $1 AND channel = 'in_app' \
+                     AND (NOT $2 OR read_at IS NULL) ORDER BY id DESC LIMIT $3"
+                ))
+                .bind(user_id)
+                .bind(unread_only)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error)?;
+                rows.into_iter().map(Notification::try_from).collect()
+            }
+
+            async fn mark_read(&self, id: i64, user_id: i64, at: Timestamp) -> StoreResult<()> {
+                let found: Option<i64> = sqlx::query_scalar(
+                    "UPDATE outbox SET read_at = COALESCE(read_at, $3) \
+                     WHERE id = $1 AND user_id = $2 AND channel = 'in_app' RETURNING id",
+                )
+                .bind(id)
+                .bind(user_id)
+                .bind(ns(at)?)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
+                found.map(|_| ()).ok_or(StoreError::NotFound("notification"))
+            }
+
+            async fn outbox_counts(&self) -> StoreResult<OutboxCounts> {
+                let rows: Vec<(String, i64)> =
+                    sqlx::query_as("SELECT state, COUNT(*) FROM outbox GROUP BY state")
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db_error)?;
+                let mut counts = OutboxCounts::default();
+                for (state, n) in rows {
+                    match DeliveryState::parse(&state) {
+                        Some(DeliveryState::Pending) => counts.pending = n,
+                        Some(DeliveryState::Delivered) => counts.delivered = n,
+                        Some(DeliveryState::Failed) => counts.failed = n,
+                        None => {}
+                    }
+                }
+                Ok(counts)
+            }
+
+            // ---- webhooks
+
+            async fn create_webhook(&self, new: &NewWebhook) -> StoreResult<Webhook> {
+                required(&new.name, "webhook name")?;
+                required(&new.url, "webhook url")?;
+                required(&new.secret, "webhook secret")?;
+                let row: WebhookRow = sqlx::query_as(concat!(
+                    "INSERT INTO webhooks (provider_id, name, url, secret, events, created_at) \
+                     SELECT $1, $2, $3, $4, $5, $6 FROM organisations \
+                     WHERE id = $1 AND kind = 'provider' RETURNING ",
+                    webhook_cols!()
+                ))
+                .bind(new.provider_id)
+                .bind(&new.name)
+                .bind(&new.url)
+                .bind(&new.secret)
+                .bind(Json(&new.events))
+                .bind(ns(new.created_at)?)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?
+                .ok_or_else(|| {
+                    StoreError::Invalid(format!(
+                        "organisation {} is not a provider",
+                        new.provider_id
+                    ))
+                })?;
+                row.try_into()
+            }
+
+            async fn get_webhook(&self, id: i64) -> StoreResult<Webhook> {
+                let row: Option<WebhookRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    webhook_cols!(),
+                    " FROM webhooks WHERE id = $1"
+                ))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.ok_or(StoreError::NotFound("webhook"))?.try_into()
+            }
+
+            async fn webhooks_of_provider(&self, provider_id: i64) -> StoreResult<Vec<Webhook>> {
+                let rows: Vec<WebhookRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    webhook_cols!(),
+                    " FROM webhooks WHERE provider_id = $1 ORDER BY id"
+                ))
+                .bind(provider_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error)?;
+                rows.into_iter().map(Webhook::try_from).collect()
+            }
+
+            async fn disable_webhook(&self, id: i64, at: Timestamp) -> StoreResult<Webhook> {
+                let row: Option<WebhookRow> = sqlx::query_as(concat!(
+                    "UPDATE webhooks SET disabled_at = COALESCE(disabled_at, $2) WHERE id = $1 \
+                     RETURNING ",
+                    webhook_cols!()
+                ))
+                .bind(id)
+                .bind(ns(at)?)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
+                row.ok_or(StoreError::NotFound("webhook"))?.try_into()
             }
         }
 

@@ -251,5 +251,7 @@ impl_store!(
     sqlx::Sqlite,
     "sqlite",
     contacts_json = "(SELECT json_group_array(user_id) FROM (SELECT user_id FROM contract_contacts \
-                     WHERE contract_id = contracts.id ORDER BY user_id))"
+                     WHERE contract_id = contracts.id ORDER BY user_id))",
+    // One writer at a time: a claim is exclusive without row locks.
+    skip_locked = ""
 );

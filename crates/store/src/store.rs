@@ -337,4 +337,78 @@ pub trait Store: Send + Sync {
     fn setting(&self, key: &str) -> impl Future<Output = StoreResult<Option<String>>> + Send;
     /// Sets (inserts or replaces) a named value.
     fn put_setting(&self, key: &str, value: &str) -> impl Future<Output = StoreResult<()>> + Send;
+
+    // ---- outbox (notifications are written by `append_events`, see `TicketUpdate`)
+
+    /// Claims up to `limit` pending notifications due at `now` for one delivery attempt each:
+    /// their attempt count goes up and their next attempt moves to `lease_until`, so a
+    /// dispatcher that dies mid-attempt leaves them due again when the lease ends. Replicas on
+    /// PostgreSQL claim disjoint sets (`FOR UPDATE SKIP LOCKED`). By id.
+    fn claim_notifications(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<Notification>>> + Send;
+    /// Records a delivery; `false` when it was not pending any more (delivered already).
+    fn notification_delivered(
+        &self,
+        id: i64,
+        at: Timestamp,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Records a failed attempt: retried at `retry_at`, or given up (`failed`) without one.
+    /// `false` when it was not pending any more.
+    fn notification_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// The earliest next attempt of any pending notification (what a dispatcher sleeps until).
+    fn earliest_notification_attempt(
+        &self,
+    ) -> impl Future<Output = StoreResult<Option<Timestamp>>> + Send;
+    /// A ticket's notifications with their delivery state, by id, within the tenant scope.
+    fn notifications_of_ticket(
+        &self,
+        ticket_id: i64,
+        scope: Option<i64>,
+    ) -> impl Future<Output = StoreResult<Vec<Notification>>> + Send;
+    /// A user's in-app notifications, newest first.
+    fn inbox(
+        &self,
+        user_id: i64,
+        unread_only: bool,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<Notification>>> + Send;
+    /// Marks an in-app notification of this user read (again: the first instant is kept);
+    /// another user's is `store.not_found`.
+    fn mark_read(
+        &self,
+        id: i64,
+        user_id: i64,
+        at: Timestamp,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// How many notifications are pending, delivered and failed.
+    fn outbox_counts(&self) -> impl Future<Output = StoreResult<OutboxCounts>> + Send;
+
+    // ---- webhooks
+
+    /// Registers an outgoing webhook of a provider organisation (anything else is
+    /// `store.invalid`).
+    fn create_webhook(&self, new: &NewWebhook)
+    -> impl Future<Output = StoreResult<Webhook>> + Send;
+    /// One webhook.
+    fn get_webhook(&self, id: i64) -> impl Future<Output = StoreResult<Webhook>> + Send;
+    /// A provider's webhooks (disabled ones too), by id.
+    fn webhooks_of_provider(
+        &self,
+        provider_id: i64,
+    ) -> impl Future<Output = StoreResult<Vec<Webhook>>> + Send;
+    /// Disables a webhook (again: the first instant is kept); it receives nothing more.
+    fn disable_webhook(
+        &self,
+        id: i64,
+        at: Timestamp,
+    ) -> impl Future<Output = StoreResult<Webhook>> + Send;
 }

@@ -32,7 +32,8 @@ where
             "0002_sessions",
             "0003_attachment_fields",
             "0004_settings",
-            "0005_ticket_policy"
+            "0005_ticket_policy",
+            "0006_outbox"
         ]
     );
     let outcome = tokio::spawn(body(db.clone())).await;
@@ -111,6 +112,10 @@ conformance!(
     concurrent_ticket_creation,
     concurrent_creation_failures_fail_alone,
     append_events_in_one_transaction,
+    outbox_commits_with_its_events,
+    outbox_claims_leases_and_retries,
+    outbox_claims_are_disjoint,
+    webhooks,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -1071,6 +1076,7 @@ async fn append_event_is_atomic(db: Database) {
                     policy: PolicyRef::Preset("benemica".into()),
                     add_ons: Vec::new(),
                 }),
+                notifications: Vec::new(),
             },
         )
         .await;
@@ -2076,7 +2082,8 @@ async fn open_refuses_a_missing_sqlite_file_without_create() {
             "0002_sessions",
             "0003_attachment_fields",
             "0004_settings",
-            "0005_ticket_policy"
+            "0005_ticket_policy",
+            "0006_outbox"
         ]
     );
     db.close().await;
@@ -2235,4 +2242,310 @@ async fn ticket_policy_binding(db: Database) {
         db.get_ticket(t.id, None).await.expect("get").policy,
         Some(second)
     );
+}
+
+fn notification(event_index: usize, channel: NotifyChannel, to: &str) -> NewNotification {
+    NewNotification {
+        event_index,
+        channel,
+        recipient: to.to_string(),
+        user_id: None,
+        payload: json!({"kind": "sla_warning"}),
+    }
+}
+
+async fn outbox_commits_with_its_events(db: Database) {
+    let s = seed(&db).await;
+    let t = create(&db, &s.contract_a, "P1").await;
+    let warn = event(
+        t0() + minutes(30),
+        "sla_warning",
+        json!({"key": "w"}),
+        Visibility::Public,
+    );
+    let breach = event(
+        t0() + minutes(60),
+        "sla_breached",
+        json!({"key": "b"}),
+        Visibility::Public,
+    );
+    let mut in_app = notification(1, NotifyChannel::InApp, &s.agent.id.to_string());
+    in_app.user_id = Some(s.agent.id);
+    let update = TicketUpdate {
+        expected_seq: Some(1),
+        notifications: vec![
+            notification(0, NotifyChannel::Email, "agent@example.com"),
+            notification(1, NotifyChannel::Webhook, "7"),
+            in_app,
+        ],
+        ..TicketUpdate::default()
+    };
+    db.append_events(t.id, None, &[warn.clone(), breach.clone()], &update)
+        .await
+        .expect("append with notifications");
+    let rows = db.notifications_of_ticket(t.id, None).await.expect("rows");
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0].event_seq, Some(2));
+    assert_eq!(
+        rows[0].dedupe_key,
+        format!("tenggat:{}:2:email:agent@example.com", t.id)
+    );
+    assert_eq!(rows[0].state, DeliveryState::Pending);
+    assert_eq!(rows[0].next_attempt_at, t0() + minutes(30));
+    assert_eq!(rows[1].event_seq, Some(3));
+    assert_eq!(
+        rows[2].state,
+        DeliveryState::Delivered,
+        "in-app is delivered when written"
+    );
+    assert_eq!(rows[2].delivered_at, Some(t0() + minutes(60)));
+    // Another customer's scope does not see them.
+    assert_eq!(
+        code(
+            db.notifications_of_ticket(t.id, Some(s.customer_b.id))
+                .await
+        ),
+        "store.not_found"
+    );
+    // A stale append writes neither its events nor its notifications.
+    let stale = TicketUpdate {
+        expected_seq: Some(1),
+        notifications: vec![notification(0, NotifyChannel::Email, "late@example.com")],
+        ..TicketUpdate::default()
+    };
+    assert_eq!(
+        code(db.append_events(t.id, None, &[warn.clone()], &stale).await),
+        "store.conflict"
+    );
+    // A notification for an event not appended refuses the whole append.
+    let wrong = TicketUpdate {
+        notifications: vec![notification(3, NotifyChannel::Email, "x@example.com")],
+        ..TicketUpdate::default()
+    };
+    assert_eq!(
+        code(db.append_events(t.id, None, &[warn], &wrong).await),
+        "store.invalid"
+    );
+    assert_eq!(
+        db.notifications_of_ticket(t.id, None)
+            .await
+            .expect("rows")
+            .len(),
+        3
+    );
+    assert_eq!(db.get_ticket(t.id, None).await.expect("ticket").last_seq, 3);
+    let counts = db.outbox_counts().await.expect("counts");
+    assert_eq!((counts.pending, counts.delivered, counts.failed), (2, 1, 0));
+    // The inbox: the agent's in-app notification, read once.
+    let inbox = db.inbox(s.agent.id, true, 10).await.expect("inbox");
+    assert_eq!(inbox.len(), 1);
+    db.mark_read(inbox[0].id, s.agent.id, t0() + minutes(90))
+        .await
+        .expect("read");
+    db.mark_read(inbox[0].id, s.agent.id, t0() + minutes(95))
+        .await
+        .expect("read again");
+    assert!(
+        db.inbox(s.agent.id, true, 10)
+            .await
+            .expect("inbox")
+            .is_empty()
+    );
+    let all = db.inbox(s.agent.id, false, 10).await.expect("inbox");
+    assert_eq!(all[0].read_at, Some(t0() + minutes(90)));
+    assert_eq!(
+        code(db.mark_read(inbox[0].id, s.user_a.id, t0()).await),
+        "store.not_found"
+    );
+}
+
+async fn outbox_claims_leases_and_retries(db: Database) {
+    let s = seed(&db).await;
+    let t = create(&db, &s.contract_a, "P1").await;
+    let warn = event(
+        t0() + minutes(30),
+        "sla_warning",
+        json!({}),
+        Visibility::Public,
+    );
+    let update = TicketUpdate {
+        notifications: vec![
+            notification(0, NotifyChannel::Email, "a@example.com"),
+            notification(0, NotifyChannel::Webhook, "1"),
+        ],
+        ..TicketUpdate::default()
+    };
+    db.append_events(t.id, None, &[warn], &update)
+        .await
+        .expect("append");
+    assert_eq!(
+        db.earliest_notification_attempt().await.expect("earliest"),
+        Some(t0() + minutes(30))
+    );
+    // Not due before its event.
+    let early = db
+        .claim_notifications(t0(), t0() + minutes(1), 10)
+        .await
+        .expect("claim");
+    assert!(early.is_empty());
+    let now = t0() + minutes(31);
+    let lease = now + minutes(2);
+    let claimed = db.claim_notifications(now, lease, 1).await.expect("claim");
+    assert_eq!(claimed.len(), 1, "the limit holds");
+    assert_eq!(claimed[0].attempts, 1);
+    assert_eq!(claimed[0].next_attempt_at, lease);
+    let second = db.claim_notifications(now, lease, 10).await.expect("claim");
+    assert_eq!(
+        second.len(),
+        1,
+        "a claimed row is not claimed again within its lease"
+    );
+    assert_ne!(second[0].id, claimed[0].id);
+    // The first is delivered; the second fails and is retried later.
+    assert!(
+        db.notification_delivered(claimed[0].id, now)
+            .await
+            .expect("delivered")
+    );
+    assert!(
+        !db.notification_delivered(claimed[0].id, now)
+            .await
+            .expect("twice")
+    );
+    let retry = now + minutes(5);
+    assert!(
+        db.notification_failed(second[0].id, "HTTP 500", Some(retry))
+            .await
+            .expect("failed")
+    );
+    assert!(
+        db.claim_notifications(now + minutes(4), now + minutes(6), 10)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+    // A dispatcher that died mid-attempt: the lease ends, the row is due again.
+    let again = db
+        .claim_notifications(retry, retry + minutes(2), 10)
+        .await
+        .expect("claim");
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 2);
+    assert_eq!(again[0].last_error.as_deref(), Some("HTTP 500"));
+    let later = db
+        .claim_notifications(retry + minutes(3), retry + minutes(4), 10)
+        .await
+        .expect("claim after the lease");
+    assert_eq!(later.len(), 1);
+    assert_eq!(later[0].attempts, 3);
+    // Given up: failed, never claimed again.
+    assert!(
+        db.notification_failed(later[0].id, "HTTP 410", None)
+            .await
+            .expect("give up")
+    );
+    assert!(
+        db.claim_notifications(retry + minutes(60), retry + minutes(61), 10)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+    assert_eq!(
+        db.earliest_notification_attempt().await.expect("earliest"),
+        None
+    );
+    let rows = db.notifications_of_ticket(t.id, None).await.expect("rows");
+    let states: Vec<DeliveryState> = rows.iter().map(|r| r.state).collect();
+    assert_eq!(states, [DeliveryState::Delivered, DeliveryState::Failed]);
+    assert_eq!(rows[1].last_error.as_deref(), Some("HTTP 410"));
+}
+
+async fn outbox_claims_are_disjoint(db: Database) {
+    let s = seed(&db).await;
+    let t = create(&db, &s.contract_a, "P1").await;
+    let warn = event(
+        t0() + minutes(30),
+        "sla_warning",
+        json!({}),
+        Visibility::Public,
+    );
+    let update = TicketUpdate {
+        notifications: (0..200)
+            .map(|i| notification(0, NotifyChannel::Email, &format!("u{i}@example.com")))
+            .collect(),
+        ..TicketUpdate::default()
+    };
+    db.append_events(t.id, None, &[warn], &update)
+        .await
+        .expect("append");
+    let now = t0() + minutes(31);
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let got = db
+                    .claim_notifications(now, now + minutes(5), 7)
+                    .await
+                    .expect("claim");
+                if got.is_empty() {
+                    return mine;
+                }
+                mine.extend(got.into_iter().map(|n| n.id));
+            }
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.expect("task"));
+    }
+    let distinct: HashSet<i64> = all.iter().copied().collect();
+    assert_eq!(all.len(), 200, "every row claimed");
+    assert_eq!(distinct.len(), 200, "no row claimed twice");
+}
+
+async fn webhooks(db: Database) {
+    let s = seed(&db).await;
+    let hook = db
+        .create_webhook(&NewWebhook {
+            provider_id: s.provider.id,
+            name: "Slack #sla".into(),
+            url: "https://hooks.example.com/x".into(),
+            secret: "s3cret".into(),
+            events: vec!["sla_breached".into()],
+            created_at: t0(),
+        })
+        .await
+        .expect("create");
+    assert_eq!(hook.events, ["sla_breached"]);
+    assert!(
+        !format!("{hook:?}").contains("s3cret"),
+        "Debug hides the secret"
+    );
+    let refused = db
+        .create_webhook(&NewWebhook {
+            provider_id: s.customer_a.id,
+            name: "x".into(),
+            url: "https://hooks.example.com/y".into(),
+            secret: "s".into(),
+            events: vec![],
+            created_at: t0(),
+        })
+        .await;
+    assert_eq!(code(refused), "store.invalid");
+    let list = db.webhooks_of_provider(s.provider.id).await.expect("list");
+    assert_eq!(list, [hook.clone()]);
+    let off = db
+        .disable_webhook(hook.id, t0() + minutes(1))
+        .await
+        .expect("disable");
+    let again = db
+        .disable_webhook(hook.id, t0() + minutes(2))
+        .await
+        .expect("disable");
+    assert_eq!(off.disabled_at, Some(t0() + minutes(1)));
+    assert_eq!(again.disabled_at, off.disabled_at);
+    assert_eq!(db.get_webhook(hook.id).await.expect("get").secret, "s3cret");
+    assert_eq!(code(db.get_webhook(hook.id + 99).await), "store.not_found");
 }
