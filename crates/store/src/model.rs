@@ -931,6 +931,8 @@ pub struct Webhook {
     pub url: String,
     /// The HMAC-SHA256 signing key.
     pub secret: String,
+    /// The language of its messages' text.
+    pub language: Language,
     /// Event types it receives (empty: all).
     pub events: Vec<String>,
     /// When it was created.
@@ -947,6 +949,7 @@ impl fmt::Debug for Webhook {
             .field("name", &self.name)
             .field("url", &self.url)
             .field("secret", &"<redacted>")
+            .field("language", &self.language)
             .field("events", &self.events)
             .field("created_at", &self.created_at)
             .field("disabled_at", &self.disabled_at)
@@ -965,6 +968,8 @@ pub struct NewWebhook {
     pub url: String,
     /// The signing key.
     pub secret: String,
+    /// The language of its messages' text.
+    pub language: Language,
     /// Event types it receives (empty: all).
     pub events: Vec<String>,
     /// Creation instant.
@@ -978,6 +983,7 @@ impl fmt::Debug for NewWebhook {
             .field("name", &self.name)
             .field("url", &self.url)
             .field("secret", &"<redacted>")
+            .field("language", &self.language)
             .field("events", &self.events)
             .finish()
     }

@@ -742,7 +742,7 @@ pub(crate) fn check_notification(n: &NewNotification, events: usize) -> Result<(
 
 macro_rules! webhook_cols {
     () => {
-        "id, provider_id, name, url, secret, events, created_at, disabled_at"
+        "id, provider_id, name, url, secret, language, events, created_at, disabled_at"
     };
 }
 pub(crate) use webhook_cols;
@@ -754,6 +754,7 @@ pub(crate) struct WebhookRow {
     name: String,
     url: String,
     secret: String,
+    language: String,
     events: Json<Vec<String>>,
     created_at: i64,
     disabled_at: Option<i64>,
@@ -768,6 +769,7 @@ impl TryFrom<WebhookRow> for Webhook {
             name: r.name,
             url: r.url,
             secret: r.secret,
+            language: stored(&r.language)?,
             events: r.events.0,
             created_at: ts(r.created_at)?,
             disabled_at: ts_opt(r.disabled_at)?,

@@ -1317,8 +1317,8 @@ macro_rules! impl_store {
                 required(&new.url, "webhook url")?;
                 required(&new.secret, "webhook secret")?;
                 let row: WebhookRow = sqlx::query_as(concat!(
-                    "INSERT INTO webhooks (provider_id, name, url, secret, events, created_at) \
-                     SELECT $1, $2, $3, $4, $5, $6 FROM organisations \
+                    "INSERT INTO webhooks (provider_id, name, url, secret, events, created_at, \
+                     language) SELECT $1, $2, $3, $4, $5, $6, $7 FROM organisations \
                      WHERE id = $1 AND kind = 'provider' RETURNING ",
                     webhook_cols!()
                 ))
@@ -1328,6 +1328,7 @@ macro_rules! impl_store {
                 .bind(&new.secret)
                 .bind(Json(&new.events))
                 .bind(ns(new.created_at)?)
+                .bind(new.language.as_str())
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(db_error)?

@@ -2513,6 +2513,7 @@ async fn webhooks(db: Database) {
             name: "Slack #sla".into(),
             url: "https://hooks.example.com/x".into(),
             secret: "s3cret".into(),
+            language: Language::En,
             events: vec!["sla_breached".into()],
             created_at: t0(),
         })
@@ -2529,6 +2530,7 @@ async fn webhooks(db: Database) {
             name: "x".into(),
             url: "https://hooks.example.com/y".into(),
             secret: "s".into(),
+            language: Language::Id,
             events: vec![],
             created_at: t0(),
         })

@@ -34,6 +34,8 @@ CREATE TABLE webhooks (
     url          TEXT    NOT NULL,
     -- The signing key: needed in clear to sign, so it is kept, never shown again.
     secret       TEXT    NOT NULL,
+    -- The language of its messages' text.
+    language     TEXT    NOT NULL CHECK (language IN ('id', 'en')),
     -- Event types it receives (a JSON array; empty: all).
     events       TEXT    NOT NULL,
     created_at   INTEGER NOT NULL,
