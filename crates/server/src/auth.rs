@@ -69,6 +69,8 @@ pub mod roles {
     ];
     /// Staff who work tickets.
     pub const WORKERS: &[Role] = &[Role::Admin, Role::Agent, Role::EscalationManager];
+    /// Those who accept or decline a customer's escalation request.
+    pub const ESCALATION_DECIDERS: &[Role] = &[Role::Admin, Role::EscalationManager];
     /// Those who may report a ticket.
     pub const REPORTERS: &[Role] = &[
         Role::Admin,

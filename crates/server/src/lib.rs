@@ -29,9 +29,11 @@ mod openapi;
 mod problem;
 mod rate_limit;
 pub mod recompute;
+mod requests;
 pub mod scheduler;
 mod secrets;
 mod setup;
+mod tasks;
 mod tickets;
 mod views;
 
@@ -299,6 +301,23 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tickets::set_status))
         .routes(routes!(tickets::set_priority))
         .routes(routes!(tickets::assign))
+        .routes(routes!(
+            requests::request_escalation,
+            requests::list_escalation_requests
+        ))
+        .routes(routes!(requests::decide_escalation))
+        .routes(routes!(
+            requests::request_severity,
+            requests::list_severity_requests
+        ))
+        .routes(routes!(requests::decide_severity))
+        .routes(routes!(tasks::list_tasks))
+        .routes(routes!(tasks::complete_task))
+        .routes(routes!(tasks::publish_action_plan))
+        .routes(routes!(tasks::record_emergency_call))
+        .routes(routes!(tasks::request_rca))
+        .routes(routes!(tasks::deliver_rca))
+        .routes(routes!(tasks::complete_review))
         .routes(routes!(attachments::upload, attachments::list))
         .routes(routes!(attachments::download))
         .routes(routes!(account::create_token, account::list_tokens))

@@ -31,9 +31,9 @@ use crate::views::{
 /// Longest title accepted.
 const MAX_TITLE_CHARS: usize = 200;
 /// Longest description, reply or note accepted.
-const MAX_TEXT_CHARS: usize = 100_000;
+pub(crate) const MAX_TEXT_CHARS: usize = 100_000;
 /// How far in the future a first-observed instant may lie (clock skew).
-const OBSERVED_SKEW: SignedDuration = SignedDuration::from_mins(5);
+pub(crate) const OBSERVED_SKEW: SignedDuration = SignedDuration::from_mins(5);
 /// How often an append is retried when another change to the ticket came first.
 const APPEND_ATTEMPTS: usize = 5;
 
@@ -67,15 +67,15 @@ impl From<ReportError> for Problem {
     }
 }
 
-fn invalid(code: &'static str, detail: impl Into<String>) -> Problem {
+pub(crate) fn invalid(code: &'static str, detail: impl Into<String>) -> Problem {
     Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
 }
 
-fn conflict(code: &'static str, detail: impl Into<String>) -> Problem {
+pub(crate) fn conflict(code: &'static str, detail: impl Into<String>) -> Problem {
     Problem::new(StatusCode::CONFLICT, code, detail)
 }
 
-fn check_text(what: &str, text: &str, min: usize, max: usize) -> Result<(), Problem> {
+pub(crate) fn check_text(what: &str, text: &str, min: usize, max: usize) -> Result<(), Problem> {
     let n = text.trim().chars().count();
     if n < min || text.chars().count() > max {
         return Err(invalid(
@@ -88,13 +88,17 @@ fn check_text(what: &str, text: &str, min: usize, max: usize) -> Result<(), Prob
 }
 
 /// The ticket, its contract's policy and its full log.
-struct Loaded {
-    ticket: Ticket,
-    policy: Arc<Policy>,
-    events: Vec<StoredEvent>,
+pub(crate) struct Loaded {
+    pub(crate) ticket: Ticket,
+    pub(crate) policy: Arc<Policy>,
+    pub(crate) events: Vec<StoredEvent>,
 }
 
-async fn load(state: &AppState, id: i64, tenant: Option<i64>) -> Result<Loaded, Problem> {
+pub(crate) async fn load(
+    state: &AppState,
+    id: i64,
+    tenant: Option<i64>,
+) -> Result<Loaded, Problem> {
     let ticket = state.db.get_ticket(id, tenant).await?;
     let policy = policy_of(state, &ticket).await?;
     let events = state.db.ticket_events(id, None, true).await?;
@@ -447,7 +451,18 @@ pub async fn get_ticket(
 ) -> Result<axum::Json<TicketView>, Problem> {
     principal.require(roles::ANY, Scope::TicketsRead)?;
     let loaded = load(&state, id, principal.tenant()).await?;
-    let mut view = view_of(&loaded, state.clock.now())?;
+    let now = state.clock.now();
+    let mut view = view_of(&loaded, now)?;
+    view.escalation_level = Some(crate::requests::current_level(
+        &loaded.policy,
+        &loaded.events,
+        now,
+    )?);
+    view.open_tasks = Some(crate::tasks::open_count(
+        &loaded.ticket,
+        &loaded.policy,
+        &loaded.events,
+    ));
     let attachments = state.db.attachments_of_ticket(id, None).await?;
     view.attachments = Some(attachments.iter().map(AttachmentView::new).collect());
     Ok(axum::Json(view))
@@ -617,15 +632,15 @@ pub async fn ticket_events(
 // ------------------------------------------------------------------------------ changes
 
 /// What an action appends: the event and the ticket fields it changes.
-struct Change {
-    event_type: &'static str,
-    payload: Value,
-    visibility: Visibility,
-    update: TicketUpdate,
+pub(crate) struct Change {
+    pub(crate) event_type: &'static str,
+    pub(crate) payload: Value,
+    pub(crate) visibility: Visibility,
+    pub(crate) update: TicketUpdate,
 }
 
 impl Change {
-    fn new(event_type: &'static str, payload: Value) -> Change {
+    pub(crate) fn new(event_type: &'static str, payload: Value) -> Change {
         Change {
             event_type,
             payload,
@@ -634,15 +649,16 @@ impl Change {
         }
     }
 
-    fn status(mut self, status: TicketStatus) -> Change {
+    pub(crate) fn status(mut self, status: TicketStatus) -> Change {
         self.update.status = Some(status);
         self
     }
 }
 
-/// Appends the change `decide` makes of the current ticket, with the SLA cache folded from
-/// the log including it. When another change lands first, decides again on the new state.
-async fn apply<F>(
+/// Appends the change `decide` makes of the current ticket (given its policy and its log so
+/// far), with the SLA cache folded from the log including it. When another change lands
+/// first, decides again on the new state.
+pub(crate) async fn apply<F>(
     state: &AppState,
     principal: &Principal,
     id: i64,
@@ -650,14 +666,14 @@ async fn apply<F>(
     decide: F,
 ) -> Result<axum::Json<TicketView>, Problem>
 where
-    F: Fn(&Ticket, &Policy) -> Result<Change, Problem>,
+    F: Fn(&Ticket, &Policy, &[StoredEvent]) -> Result<Change, Problem>,
 {
     principal.require(allowed, Scope::TicketsWrite)?;
     let mut attempt = 0;
     loop {
         attempt += 1;
         let mut loaded = load(state, id, principal.tenant()).await?;
-        let change = decide(&loaded.ticket, &loaded.policy)?;
+        let change = decide(&loaded.ticket, &loaded.policy, &loaded.events)?;
         let now = state.clock.now();
         // An event never lies before the one it follows (clocks of replicas may differ).
         let at = loaded
@@ -703,7 +719,7 @@ where
     }
 }
 
-fn require_open(ticket: &Ticket, action: &str) -> Result<(), Problem> {
+pub(crate) fn require_open(ticket: &Ticket, action: &str) -> Result<(), Problem> {
     if ticket.is_open() {
         Ok(())
     } else {
@@ -806,7 +822,7 @@ async fn simple(
     action: Simple,
 ) -> Result<axum::Json<TicketView>, Problem> {
     let payload = comment_payload(body)?;
-    apply(state, principal, id, action.roles(), |ticket, _| {
+    apply(state, principal, id, action.roles(), |ticket, _, _| {
         action.decide(ticket, payload.clone())
     })
     .await
@@ -832,7 +848,7 @@ pub async fn reply(
 ) -> Result<axum::Json<TicketView>, Problem> {
     check_text("body", &body.body, 1, MAX_TEXT_CHARS)?;
     let from_customer = !principal.is_staff();
-    apply(&state, &principal, id, roles::PARTICIPANTS, |ticket, _| {
+    apply(&state, &principal, id, roles::PARTICIPANTS, |ticket, _, _| {
         if ticket.status == TicketStatus::Closed {
             return Err(conflict(
                 "ticket.invalid_transition",
@@ -866,7 +882,7 @@ pub async fn note(
     ApiJson(body): ApiJson<MessageBody>,
 ) -> Result<axum::Json<TicketView>, Problem> {
     check_text("body", &body.body, 1, MAX_TEXT_CHARS)?;
-    apply(&state, &principal, id, roles::WORKERS, |_, _| {
+    apply(&state, &principal, id, roles::WORKERS, |_, _, _| {
         let mut change = Change::new("note", json!({ "body": body.body }));
         change.visibility = Visibility::Internal;
         Ok(change)
@@ -1037,7 +1053,7 @@ pub async fn set_status(
     if let Some(comment) = &body.comment {
         check_text("comment", comment, 1, MAX_TEXT_CHARS)?;
     }
-    apply(&state, &principal, id, roles::WORKERS, |ticket, _| {
+    apply(&state, &principal, id, roles::WORKERS, |ticket, _, _| {
         require_open(ticket, "change the status of")?;
         let from = ticket.status;
         if from == to {
@@ -1077,7 +1093,10 @@ pub async fn set_status(
 }
 
 /// Change the priority, with a reason. What happens to the clocks is the policy's
-/// `on_priority_change` rule.
+/// `on_priority_change` rule. An optional `basis` records why in a word (`misclassified`,
+/// `customer_request`, `customer_resources_unavailable`, `other`); a downgrade because the
+/// customer cannot provide the resources it must (`customer_resources_unavailable`) is only
+/// valid to a less severe priority.
 #[utoipa::path(
     post, path = "/api/v1/tickets/{id}/priority", tag = "tickets",
     params(("id" = i64, Path, description = "Ticket id")),
@@ -1097,29 +1116,41 @@ pub async fn set_priority(
     ApiJson(body): ApiJson<PriorityChangeBody>,
 ) -> Result<axum::Json<TicketView>, Problem> {
     check_text("reason", &body.reason, 1, MAX_TEXT_CHARS)?;
-    apply(&state, &principal, id, roles::WORKERS, |ticket, policy| {
-        require_open(ticket, "change the priority of")?;
-        if policy.priority(&body.to).is_none() {
-            return Err(ReportError::UnknownPriority {
-                given: body.to.clone(),
-                policy: policy.id.clone(),
-                allowed: policy.priorities.iter().map(|p| p.id.clone()).collect(),
+    if let Some(basis) = &body.basis {
+        crate::requests::check_priority_basis(basis)?;
+    }
+    apply(
+        &state,
+        &principal,
+        id,
+        roles::WORKERS,
+        |ticket, policy, _| {
+            require_open(ticket, "change the priority of")?;
+            if policy.priority(&body.to).is_none() {
+                return Err(ReportError::UnknownPriority {
+                    given: body.to.clone(),
+                    policy: policy.id.clone(),
+                    allowed: policy.priorities.iter().map(|p| p.id.clone()).collect(),
+                }
+                .into());
             }
-            .into());
-        }
-        if ticket.priority == body.to {
-            return Err(conflict(
-                "ticket.invalid_transition",
-                format!("ticket {} is already {}", ticket.display_number(), body.to),
-            ));
-        }
-        let mut change = Change::new(
-            "priority",
-            json!({ "from": ticket.priority, "to": body.to, "reason": body.reason }),
-        );
-        change.update.priority = Some(body.to.clone());
-        Ok(change)
-    })
+            if ticket.priority == body.to {
+                return Err(conflict(
+                    "ticket.invalid_transition",
+                    format!("ticket {} is already {}", ticket.display_number(), body.to),
+                ));
+            }
+            let (from, to) = (&ticket.priority, &body.to);
+            let mut payload = json!({ "from": from, "to": to, "reason": body.reason });
+            if let Some(basis) = &body.basis {
+                crate::requests::check_downgrade_basis(policy, from, to, basis)?;
+                payload["basis"] = Value::String(basis.clone());
+            }
+            let mut change = Change::new("priority", payload);
+            change.update.priority = Some(body.to.clone());
+            Ok(change)
+        },
+    )
     .await
 }
 
@@ -1162,7 +1193,7 @@ pub async fn assign(
     if let Some(team) = &body.team {
         check_text("team", team, 1, 100)?;
     }
-    apply(&state, &principal, id, roles::WORKERS, |ticket, _| {
+    apply(&state, &principal, id, roles::WORKERS, |ticket, _, _| {
         require_open(ticket, "assign")?;
         let mut change = Change::new(
             "assigned",

@@ -87,6 +87,13 @@ pub struct TicketView {
     /// Attachments (only in single-ticket answers).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<AttachmentView>>,
+    /// The escalation level now: the highest of the fold's, the scheduler's `escalated`
+    /// events and accepted escalation requests (single-ticket answers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalation_level: Option<u8>,
+    /// How many of the ticket's tasks are open or overdue (single-ticket answers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_tasks: Option<usize>,
 }
 
 impl TicketView {
@@ -123,6 +130,8 @@ impl TicketView {
             sla,
             sla_at: ts(sla_at),
             attachments: None,
+            escalation_level: None,
+            open_tasks: None,
         }
     }
 }
@@ -293,6 +302,9 @@ pub struct PriorityChangeBody {
     pub to: String,
     /// Why (required).
     pub reason: String,
+    /// Why, in a word: `misclassified`, `customer_request`, `customer_resources_unavailable`
+    /// (a downgrade only: the customer cannot provide the resources it must) or `other`.
+    pub basis: Option<String>,
 }
 
 /// Body of `POST /api/v1/tickets/{id}/assign`.

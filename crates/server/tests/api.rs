@@ -12,6 +12,8 @@ use tenggat_store::{Database, open};
 
 #[path = "api/openapi.rs"]
 mod openapi;
+#[path = "api/requests.rs"]
+mod requests;
 #[path = "api/tickets.rs"]
 mod tickets;
 

@@ -1,0 +1,1354 @@
+//! Customer requests and provider obligations over real HTTP with a manual clock: escalation
+//! requests decided by the escalation manager, severity change requests, the priority change's
+//! `basis`, and the tasks of the escalation ladder (action plan, emergency call, root-cause
+//! analysis, post-incident review).
+
+use std::sync::{Arc, Mutex};
+
+use jiff::Timestamp;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tenggat_server::{Clock, RateLimitConfig, Running, ServerConfig};
+use tenggat_store::Database;
+use tenggat_store::testing::unique_suffix;
+
+use super::{PASSWORD, PUBLIC_URL, assert_problem, client, run_postgres, run_sqlite, setup_path};
+
+// ------------------------------------------------------------------------ harness
+
+/// A clock the test moves by hand.
+struct ManualClock(Mutex<Timestamp>);
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        *self.0.lock().expect("clock lock")
+    }
+}
+
+impl ManualClock {
+    fn set(&self, wib: &str) {
+        *self.0.lock().expect("clock lock") = at(wib);
+    }
+}
+
+/// An instant written in WIB, `2026-03-16T09:00`.
+fn at(wib: &str) -> Timestamp {
+    format!("{wib}:00+07:00").parse().expect("instant")
+}
+
+/// A running desk with a manual clock (Monday 16 March 2026, 09:00 WIB) and no scheduler:
+/// the event lists stay exact.
+struct Desk {
+    _server: Running,
+    base: String,
+    admin: String,
+    clock: Arc<ManualClock>,
+    provider: i64,
+}
+
+/// Someone with a token.
+#[derive(Clone)]
+struct Who {
+    token: String,
+    id: i64,
+}
+
+/// A customer organisation with a contract and two users.
+struct Customer {
+    contract: i64,
+    admin: Who,
+    user: Who,
+}
+
+impl Desk {
+    async fn boot(db: &Database) -> Desk {
+        let clock = Arc::new(ManualClock(Mutex::new(at("2026-03-16T09:00"))));
+        let mut config = ServerConfig::new(
+            "127.0.0.1:0",
+            &format!("{PUBLIC_URL}/"),
+            std::env::temp_dir().join(format!("tenggat-requests-{}", unique_suffix())),
+        );
+        config.rate_limits = RateLimitConfig {
+            per_credential_per_second: 0,
+            per_credential_burst: 0,
+            per_ip_per_second: 0,
+            per_ip_burst: 0,
+        };
+        config.run_scheduler = false;
+        let server = tenggat_server::start_with_clock(db.clone(), config, clock.clone())
+            .await
+            .expect("start");
+        let base = format!("http://{}", server.addr);
+        let path = setup_path(server.first_run_line.as_deref().expect("first run"));
+        set_password(&base, &path).await;
+        let admin = token_for(&base, "admin@localhost").await;
+        let mut desk = Desk {
+            _server: server,
+            base,
+            admin,
+            clock,
+            provider: 0,
+        };
+        desk.provider = desk
+            .ok(&desk.admin, Method::GET, "/api/v1/me", None, StatusCode::OK)
+            .await["organisation"]["id"]
+            .as_i64()
+            .expect("provider id");
+        desk
+    }
+
+    async fn call(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut request = client()
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("HTTP request")
+    }
+
+    /// A call that must succeed with `status`; returns the JSON body.
+    async fn ok(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        status: StatusCode,
+    ) -> Value {
+        let response = self.call(token, method.clone(), path, body).await;
+        let got = response.status();
+        let text = response.text().await.expect("body");
+        assert_eq!(got, status, "{method} {path}: {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// A POST that must fail with `status` and `code`; returns the problem body.
+    async fn refused(
+        &self,
+        token: &str,
+        path: &str,
+        body: Value,
+        status: StatusCode,
+        code: &str,
+    ) -> Value {
+        let response = self.call(token, Method::POST, path, Some(body)).await;
+        assert_problem(response, status, code).await
+    }
+
+    async fn get(&self, token: &str, path: &str) -> Value {
+        self.ok(token, Method::GET, path, None, StatusCode::OK)
+            .await
+    }
+
+    async fn post(&self, token: &str, path: &str, body: Value, status: StatusCode) -> Value {
+        self.ok(token, Method::POST, path, Some(body), status).await
+    }
+
+    /// A user of `org` with `role`, with a token.
+    async fn user(&self, org: i64, email: &str, role: &str) -> Who {
+        let made = self
+            .post(
+                &self.admin,
+                "/api/v1/users",
+                json!({"organisation_id": org, "email": email, "name": email, "role": role}),
+                StatusCode::CREATED,
+            )
+            .await;
+        let link = made["setup_link"].as_str().expect("setup link");
+        let path = link
+            .strip_prefix(PUBLIC_URL)
+            .expect("link under the public URL");
+        set_password(&self.base, path).await;
+        Who {
+            token: token_for(&self.base, email).await,
+            id: made["user"]["id"].as_i64().expect("id"),
+        }
+    }
+
+    async fn staff(&self, name: &str, role: &str) -> Who {
+        self.user(self.provider, &format!("{name}@provider.example"), role)
+            .await
+    }
+
+    async fn customer(&self, slug: &str, preset: &str, add_ons: &[&str]) -> Customer {
+        let org = self
+            .post(
+                &self.admin,
+                "/api/v1/organisations",
+                json!({"name": format!("PT {slug}"), "slug": slug}),
+                StatusCode::CREATED,
+            )
+            .await["id"]
+            .as_i64()
+            .expect("org id");
+        let admin = self
+            .user(org, &format!("admin@{slug}.example"), "customer_admin")
+            .await;
+        let user = self
+            .user(org, &format!("user@{slug}.example"), "customer_user")
+            .await;
+        let contract = self
+            .post(
+                &self.admin,
+                "/api/v1/contracts",
+                json!({
+                    "customer_org_id": org,
+                    "policy": {"preset": preset},
+                    "add_ons": add_ons,
+                    "monthly_fee_minor": 1_500_000_000,
+                    "currency": "IDR",
+                    "term_start": "2026-01-01",
+                    "term_end": "2026-12-31",
+                    "designated_contacts": [admin.id, user.id],
+                }),
+                StatusCode::CREATED,
+            )
+            .await["id"]
+            .as_i64()
+            .expect("contract id");
+        Customer {
+            contract,
+            admin,
+            user,
+        }
+    }
+
+    /// A ticket reported by `who`; returns its path `/api/v1/tickets/{id}`.
+    async fn report(&self, who: &Who, report: Value) -> String {
+        let created = self
+            .post(&who.token, "/api/v1/tickets", report, StatusCode::CREATED)
+            .await;
+        format!("/api/v1/tickets/{}", created["id"].as_i64().expect("id"))
+    }
+}
+
+async fn set_password(base: &str, path: &str) {
+    let response = client()
+        .post(format!("{base}{path}"))
+        .form(&[("password", PASSWORD)])
+        .send()
+        .await
+        .expect("HTTP request");
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+async fn token_for(base: &str, email: &str) -> String {
+    let response = client()
+        .post(format!("{base}/api/v1/tokens"))
+        .basic_auth(email, Some(PASSWORD))
+        .json(&json!({"name": "tests"}))
+        .send()
+        .await
+        .expect("HTTP request");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let body: Value = response.json().await.expect("JSON");
+    body["token"].as_str().expect("token").to_owned()
+}
+
+fn innovasia_report(contract: i64, priority: &str) -> Value {
+    use base64::Engine;
+    let png: &[u8] =
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    json!({
+        "contract_id": contract,
+        "priority": priority,
+        "channel": "portal",
+        "title": "Login gagal untuk semua pengguna",
+        "description": "Semua mitra mendapat HTTP 500 saat login.",
+        "fields": {
+            "reporter_name": "Sari Wulandari",
+            "reporter_email": "sari@mitra.example",
+            "reporter_phone": "+62 812 555 0101",
+            "description": "Expected the dashboard, got HTTP 500",
+            "steps_to_reproduce": "1. Open /login 2. Sign in",
+            "error_messages": "HTTP 500 Internal Server Error",
+            "environment": "Chrome 140 on Windows 11",
+            "first_observed": "2026-03-16T08:50:00+07:00[Asia/Jakarta]",
+            "frequency": "always",
+            "business_impact": "No partner can transact",
+        },
+        "attachments": [{
+            "field": "visual_evidence", "file_name": "login.png", "content_type": "image/png",
+            "content_base64": base64::engine::general_purpose::STANDARD.encode(png),
+        }],
+    })
+}
+
+fn microsoft_report(contract: i64, severity: &str) -> Value {
+    json!({
+        "contract_id": contract,
+        "priority": severity,
+        "channel": "web",
+        "title": "Production tenant unreachable",
+        "attributes": {"product": "azure"},
+        "fields": {
+            "reactive_support_contact": {"name": "Budi Santoso", "email": "budi@contoso.example", "phone": "+62 811 555 0199"},
+            "business_impact": "Every order stops",
+        },
+    })
+}
+
+const JUSTIFICATION: &str = "Nothing has moved for a day and every partner is blocked.";
+
+/// The metric `name` of a ticket's `sla`.
+fn metric<'a>(ticket: &'a Value, name: &str) -> &'a Value {
+    ticket["sla"]["metrics"]
+        .as_array()
+        .expect("metrics")
+        .iter()
+        .find(|m| m["metric"] == name)
+        .unwrap_or_else(|| panic!("no metric {name} in {}", ticket["sla"]))
+}
+
+fn instant(v: &Value) -> Timestamp {
+    v.as_str()
+        .unwrap_or_else(|| panic!("{v} is not an instant"))
+        .parse()
+        .expect("RFC 3339")
+}
+
+/// The types of a ticket's events, in order.
+fn types(events: &Value) -> Vec<String> {
+    events
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["type"].as_str().expect("type").to_owned())
+        .collect()
+}
+
+fn last_of<'a>(events: &'a Value, event_type: &str) -> &'a Value {
+    events
+        .as_array()
+        .expect("events")
+        .iter()
+        .rev()
+        .find(|e| e["type"] == event_type)
+        .unwrap_or_else(|| panic!("no {event_type} in {events}"))
+}
+
+/// Asks for escalation as `who` and has `manager` accept it; returns the request.
+async fn escalate(desk: &Desk, path: &str, who: &Who, manager: &Who) -> Value {
+    let request = desk
+        .post(
+            &who.token,
+            &format!("{path}/escalation-requests"),
+            json!({"reason": "stalled_progress", "justification": JUSTIFICATION}),
+            StatusCode::CREATED,
+        )
+        .await;
+    desk.post(
+        &manager.token,
+        &format!("{path}/escalation-requests/{}/decision", request["id"]),
+        json!({"accept": true, "reason": "Agreed: the Lead of Technology takes over."}),
+        StatusCode::OK,
+    )
+    .await
+}
+
+// ------------------------------------------------------------------------ scenarios
+
+macro_rules! request_scenarios {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::run_sqlite(super::$name).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::run_postgres(super::$name).await;
+                }
+            )*
+        }
+    };
+}
+
+request_scenarios!(
+    customer_escalation_request,
+    severity_change_requests,
+    tasks_follow_the_escalation_ladder,
+    root_cause_analysis_only_before_close,
+    post_incident_review_for_sev_1_under_uer,
+);
+
+/// Issue 5, "Customer escalation request": allowed reasons only, a written justification,
+/// nobody else's ticket, decided by the escalation manager, the outcome seen by both sides.
+async fn customer_escalation_request(db: Database) {
+    let desk = Desk::boot(&db).await;
+    let c = desk.customer("mitra-satu", "innovasia", &[]).await;
+    let other = desk.customer("mitra-dua", "innovasia", &[]).await;
+    let agent = desk.staff("agent", "agent").await;
+    let manager = desk.staff("manager", "escalation_manager").await;
+    let path = desk
+        .report(&c.user, innovasia_report(c.contract, "P2"))
+        .await;
+    let requests = format!("{path}/escalation-requests");
+    assert_eq!(desk.get(&c.user.token, &path).await["escalation_level"], 1);
+
+    // A reason the policy does not list: 422 with the allowed ones.
+    let problem = desk
+        .refused(
+            &c.user.token,
+            &requests,
+            json!({"reason": "impatience", "justification": JUSTIFICATION}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "escalation.unknown_reason",
+        )
+        .await;
+    let allowed = problem["allowed"].as_array().expect("allowed");
+    for reason in [
+        "misclassified_priority",
+        "stalled_progress",
+        "poor_communication",
+        "management_request",
+    ] {
+        assert!(allowed.contains(&json!(reason)), "{problem}");
+    }
+
+    // The justification is required and must say something.
+    desk.refused(
+        &c.user.token,
+        &requests,
+        json!({"reason": "stalled_progress"}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "request.invalid_body",
+    )
+    .await;
+    let problem = desk
+        .refused(
+            &c.user.token,
+            &requests,
+            json!({"reason": "stalled_progress", "justification": "too slow"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "request.invalid_text",
+        )
+        .await;
+    assert_eq!(problem["field"], "justification");
+    desk.refused(
+        &c.user.token,
+        &requests,
+        json!({"reason": "stalled_progress", "justification": JUSTIFICATION, "level": 7}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "escalation.unknown_level",
+    )
+    .await;
+
+    // Another customer can neither escalate the ticket nor see its requests.
+    desk.refused(
+        &other.user.token,
+        &requests,
+        json!({"reason": "stalled_progress", "justification": JUSTIFICATION}),
+        StatusCode::NOT_FOUND,
+        "store.not_found",
+    )
+    .await;
+    let response = desk
+        .call(&other.admin.token, Method::GET, &requests, None)
+        .await;
+    assert_problem(response, StatusCode::NOT_FOUND, "store.not_found").await;
+    // Nothing was written by all that.
+    assert_eq!(
+        types(&desk.get(&c.user.token, &format!("{path}/events")).await),
+        ["created"]
+    );
+
+    // The customer asks; one request at a time.
+    desk.clock.set("2026-03-16T10:00");
+    let request = desk
+        .post(
+            &c.user.token,
+            &requests,
+            json!({"reason": "stalled_progress", "justification": JUSTIFICATION}),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(request["state"], "pending");
+    assert_eq!(request["level"], 2);
+    assert_eq!(request["from_level"], 1);
+    assert_eq!(request["requested_by"], c.user.id);
+    assert_eq!(instant(&request["requested_at"]), at("2026-03-16T10:00"));
+    let id = request["id"].as_i64().expect("request id");
+    let problem = desk
+        .refused(
+            &c.admin.token,
+            &requests,
+            json!({"reason": "poor_communication", "justification": JUSTIFICATION}),
+            StatusCode::CONFLICT,
+            "escalation.request_pending",
+        )
+        .await;
+    assert_eq!(problem["request"], id);
+
+    // Only the escalation manager (or an admin) decides.
+    let decision = format!("{requests}/{id}/decision");
+    let accept = json!({"accept": true, "reason": "The Lead of Technology takes over."});
+    for who in [&agent, &c.admin] {
+        desk.refused(
+            &who.token,
+            &decision,
+            accept.clone(),
+            StatusCode::FORBIDDEN,
+            "auth.forbidden",
+        )
+        .await;
+    }
+    desk.refused(
+        &manager.token,
+        &decision,
+        json!({"accept": true, "reason": ""}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "request.invalid_text",
+    )
+    .await;
+    desk.refused(
+        &manager.token,
+        &format!("{requests}/999/decision"),
+        accept.clone(),
+        StatusCode::NOT_FOUND,
+        "escalation.request_not_found",
+    )
+    .await;
+
+    // The manager accepts: the ticket is at level 2.
+    desk.clock.set("2026-03-16T10:30");
+    let decided = desk
+        .post(&manager.token, &decision, accept.clone(), StatusCode::OK)
+        .await;
+    assert_eq!(decided["state"], "accepted");
+    assert_eq!(decided["decision"]["accepted"], true);
+    assert_eq!(decided["decision"]["by"], manager.id);
+    assert_eq!(
+        decided["decision"]["reason"],
+        "The Lead of Technology takes over."
+    );
+    assert_eq!(instant(&decided["decision"]["at"]), at("2026-03-16T10:30"));
+    desk.refused(
+        &manager.token,
+        &decision,
+        accept.clone(),
+        StatusCode::CONFLICT,
+        "escalation.request_decided",
+    )
+    .await;
+    for who in [&c.user, &c.admin, &agent] {
+        assert_eq!(desk.get(&who.token, &path).await["escalation_level"], 2);
+        let listed = desk.get(&who.token, &requests).await;
+        assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+        assert_eq!(listed[0], decided, "both sides see the same outcome");
+        let events = desk.get(&who.token, &format!("{path}/events")).await;
+        assert_eq!(
+            types(&events),
+            ["created", "escalation_requested", "escalation_accepted"]
+        );
+        let accepted = last_of(&events, "escalation_accepted");
+        assert_eq!(accepted["payload"]["request"], id);
+        assert_eq!(accepted["payload"]["level"], 2);
+        assert_eq!(accepted["visibility"], "public");
+        assert_eq!(accepted["actor_id"], manager.id);
+    }
+
+    // Level 2 already reached: asking for it again is a conflict; the next one is 3.
+    desk.refused(
+        &c.user.token,
+        &requests,
+        json!({"reason": "management_request", "justification": JUSTIFICATION, "level": 2}),
+        StatusCode::CONFLICT,
+        "escalation.level_reached",
+    )
+    .await;
+    let second = desk
+        .post(
+            &c.admin.token,
+            &requests,
+            json!({"reason": "management_request", "justification": JUSTIFICATION}),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(second["level"], 3);
+    assert_eq!(second["from_level"], 2);
+
+    // Declined with a reason: the level stays, the customer sees why.
+    let declined = desk
+        .post(
+            &desk.admin,
+            &format!("{requests}/{}/decision", second["id"]),
+            json!({"accept": false, "reason": "The fix ships tonight; level 2 stays in charge."}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(declined["state"], "declined");
+    assert_eq!(declined["decision"]["accepted"], false);
+    let seen = desk.get(&c.user.token, &requests).await;
+    assert_eq!(seen[1]["state"], "declined");
+    assert_eq!(
+        seen[1]["decision"]["reason"],
+        "The fix ships tonight; level 2 stays in charge."
+    );
+    assert_eq!(desk.get(&c.user.token, &path).await["escalation_level"], 2);
+    let events = desk.get(&c.user.token, &format!("{path}/events")).await;
+    assert_eq!(
+        last_of(&events, "escalation_declined")["payload"]["request"],
+        second["id"]
+    );
+
+    // Accepted to the top, nothing more to ask for.
+    let third = desk
+        .post(
+            &c.user.token,
+            &requests,
+            json!({"reason": "massive_sustained_impact", "justification": JUSTIFICATION, "level": 3}),
+            StatusCode::CREATED,
+        )
+        .await;
+    desk.post(
+        &manager.token,
+        &format!("{requests}/{}/decision", third["id"]),
+        accept.clone(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(desk.get(&c.user.token, &path).await["escalation_level"], 3);
+    desk.refused(
+        &c.user.token,
+        &requests,
+        json!({"reason": "stalled_progress", "justification": JUSTIFICATION}),
+        StatusCode::CONFLICT,
+        "escalation.top_level",
+    )
+    .await;
+
+    // Staff may ask on the customer's behalf; nobody asks on a closed ticket.
+    let closed = desk
+        .report(&c.user, innovasia_report(c.contract, "P3"))
+        .await;
+    desk.post(
+        &agent.token,
+        &format!("{closed}/escalation-requests"),
+        json!({"reason": "poor_communication", "justification": JUSTIFICATION}),
+        StatusCode::CREATED,
+    )
+    .await;
+    desk.post(
+        &c.user.token,
+        &format!("{closed}/close"),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    let other_ticket = desk
+        .report(&c.user, innovasia_report(c.contract, "P3"))
+        .await;
+    desk.post(
+        &c.user.token,
+        &format!("{other_ticket}/close"),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    desk.refused(
+        &c.user.token,
+        &format!("{other_ticket}/escalation-requests"),
+        json!({"reason": "poor_communication", "justification": JUSTIFICATION}),
+        StatusCode::CONFLICT,
+        "ticket.invalid_transition",
+    )
+    .await;
+}
+
+/// A customer asks for another severity; the provider accepts (the priority and the SLA
+/// targets change) or declines; the provider's own downgrade records its basis.
+async fn severity_change_requests(db: Database) {
+    let desk = Desk::boot(&db).await;
+    let c = desk.customer("mitra-tiga", "innovasia", &[]).await;
+    let agent = desk.staff("agent", "agent").await;
+    let path = desk
+        .report(&c.user, innovasia_report(c.contract, "P2"))
+        .await;
+    let requests = format!("{path}/severity-requests");
+    let before = desk.get(&c.user.token, &path).await;
+    let p2_resolution = instant(&metric(&before, "resolution")["due"]);
+
+    let problem = desk
+        .refused(
+            &c.user.token,
+            &requests,
+            json!({"to": "P0", "reason": "Every partner is down"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "ticket.unknown_priority",
+        )
+        .await;
+    assert_eq!(problem["allowed"], json!(["P1", "P2", "P3"]));
+    desk.refused(
+        &c.user.token,
+        &requests,
+        json!({"to": "P2", "reason": "Same"}),
+        StatusCode::CONFLICT,
+        "severity.unchanged",
+    )
+    .await;
+    desk.refused(
+        &c.user.token,
+        &requests,
+        json!({"to": "P1", "reason": ""}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "request.invalid_text",
+    )
+    .await;
+
+    // The customer asks for P1 at 09:30.
+    desk.clock.set("2026-03-16T09:30");
+    let request = desk
+        .post(
+            &c.user.token,
+            &requests,
+            json!({"to": "P1", "reason": "Every partner is down, not just one"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(request["state"], "pending");
+    assert_eq!(
+        (&request["from"], &request["to"]),
+        (&json!("P2"), &json!("P1"))
+    );
+    let id = request["id"].as_i64().expect("id");
+    desk.refused(
+        &c.admin.token,
+        &requests,
+        json!({"to": "P3", "reason": "Or P3 then"}),
+        StatusCode::CONFLICT,
+        "severity.request_pending",
+    )
+    .await;
+    let decision = format!("{requests}/{id}/decision");
+    desk.refused(
+        &c.admin.token,
+        &decision,
+        json!({"accept": true, "reason": "We agree with ourselves"}),
+        StatusCode::FORBIDDEN,
+        "auth.forbidden",
+    )
+    .await;
+
+    // The agent accepts at 10:00: the ticket is P1, its targets are P1's (Innovasia corrects
+    // retroactively: 8 hours 24×7 from the report, 17:00).
+    desk.clock.set("2026-03-16T10:00");
+    let decided = desk
+        .post(
+            &agent.token,
+            &decision,
+            json!({"accept": true, "reason": "Confirmed: all partners affected"}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(decided["state"], "accepted");
+    assert_eq!(decided["decision"]["by"], agent.id);
+    let ticket = desk.get(&c.user.token, &path).await;
+    assert_eq!(ticket["priority"], "P1");
+    let p1_resolution = instant(&metric(&ticket, "resolution")["due"]);
+    assert_ne!(p1_resolution, p2_resolution);
+    assert_eq!(p1_resolution, at("2026-03-16T17:00"));
+    let events = desk.get(&c.user.token, &format!("{path}/events")).await;
+    let change = last_of(&events, "priority");
+    assert_eq!(change["payload"]["from"], "P2");
+    assert_eq!(change["payload"]["to"], "P1");
+    assert_eq!(change["payload"]["request"], id);
+    assert_eq!(change["payload"]["decision"], "accepted");
+    assert_eq!(change["actor_id"], agent.id);
+    desk.refused(
+        &agent.token,
+        &decision,
+        json!({"accept": false, "reason": "Changed my mind"}),
+        StatusCode::CONFLICT,
+        "severity.request_decided",
+    )
+    .await;
+
+    // Another request, declined: the priority stays.
+    let second = desk
+        .post(
+            &c.user.token,
+            &requests,
+            json!({"to": "P3", "reason": "Most partners are back"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let declined = desk
+        .post(
+            &agent.token,
+            &format!("{requests}/{}/decision", second["id"]),
+            json!({"accept": false, "reason": "The other half still cannot log in"}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(declined["state"], "declined");
+    assert_eq!(desk.get(&c.user.token, &path).await["priority"], "P1");
+    let listed = desk.get(&c.user.token, &requests).await;
+    assert_eq!(
+        listed
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|r| r["state"].as_str().expect("state"))
+            .collect::<Vec<_>>(),
+        ["accepted", "declined"]
+    );
+    let events = desk.get(&c.user.token, &format!("{path}/events")).await;
+    assert_eq!(
+        last_of(&events, "severity_change_declined")["payload"]["request"],
+        second["id"]
+    );
+
+    // The provider downgrades because the customer cannot provide what it must (Microsoft
+    // footnote 3): only valid for a downgrade.
+    let priority = format!("{path}/priority");
+    desk.refused(
+        &agent.token,
+        &priority,
+        json!({"to": "P2", "reason": "No logs", "basis": "bored"}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "priority.invalid_basis",
+    )
+    .await;
+    let lowered = desk
+        .post(
+            &agent.token,
+            &priority,
+            json!({"to": "P2", "reason": "No contact answers the phone overnight",
+                   "basis": "customer_resources_unavailable"}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(lowered["priority"], "P2");
+    let events = desk.get(&c.user.token, &format!("{path}/events")).await;
+    let change = last_of(&events, "priority");
+    assert_eq!(change["payload"]["basis"], "customer_resources_unavailable");
+    assert_eq!(change["payload"]["from"], "P1");
+    let problem = desk
+        .refused(
+            &agent.token,
+            &priority,
+            json!({"to": "P1", "reason": "They are back", "basis": "customer_resources_unavailable"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "priority.invalid_basis",
+        )
+        .await;
+    assert_eq!(problem["field"], "basis");
+    assert_eq!(desk.get(&agent.token, &path).await["priority"], "P2");
+    // Other bases go either way.
+    desk.post(
+        &agent.token,
+        &priority,
+        json!({"to": "P1", "reason": "They are back", "basis": "misclassified"}),
+        StatusCode::OK,
+    )
+    .await;
+}
+
+/// Level 2 publishes a written action plan with a schedule (a task due at its last step);
+/// level 3 records the emergency call.
+async fn tasks_follow_the_escalation_ladder(db: Database) {
+    let desk = Desk::boot(&db).await;
+    let c = desk.customer("mitra-empat", "innovasia", &[]).await;
+    let agent = desk.staff("agent", "agent").await;
+    let manager = desk.staff("manager", "escalation_manager").await;
+    let path = desk
+        .report(&c.user, innovasia_report(c.contract, "P2"))
+        .await;
+    let plan = json!({
+        "summary": "Roll back the auth pool, then patch and verify.",
+        "steps": [
+            {"title": "Roll back the auth pool", "due": "2026-03-16T13:00:00+07:00"},
+            {"title": "Verify with two partners", "due": "2026-03-17T11:00:00+07:00"},
+            {"title": "Patch", "due": "2026-03-16T17:00:00+07:00"},
+        ],
+    });
+    let call = json!({
+        "started_at": "2026-03-16T11:00:00+07:00",
+        "ended_at": "2026-03-16T11:30:00+07:00",
+        "participants": ["CTO (provider)", "IT director (partner)"],
+        "summary": "Agreed on the rollback and hourly updates.",
+    });
+
+    // Level 1 at 11:40: neither.
+    desk.clock.set("2026-03-16T11:40");
+    let problem = desk
+        .refused(
+            &agent.token,
+            &format!("{path}/action-plan"),
+            plan.clone(),
+            StatusCode::CONFLICT,
+            "escalation.level_required",
+        )
+        .await;
+    assert_eq!(
+        (&problem["level"], &problem["required"]),
+        (&json!(1), &json!(2))
+    );
+    desk.refused(
+        &agent.token,
+        &format!("{path}/emergency-call"),
+        call.clone(),
+        StatusCode::CONFLICT,
+        "escalation.level_required",
+    )
+    .await;
+    assert_eq!(
+        desk.get(&c.user.token, &format!("{path}/tasks")).await,
+        json!([])
+    );
+
+    // Level 2: the plan, not yet the call.
+    escalate(&desk, &path, &c.user, &manager).await;
+    desk.refused(
+        &c.user.token,
+        &format!("{path}/action-plan"),
+        plan.clone(),
+        StatusCode::FORBIDDEN,
+        "auth.forbidden",
+    )
+    .await;
+    desk.refused(
+        &agent.token,
+        &format!("{path}/action-plan"),
+        json!({"summary": "Nothing", "steps": []}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "action_plan.invalid_steps",
+    )
+    .await;
+    let problem = desk
+        .refused(
+            &agent.token,
+            &format!("{path}/action-plan"),
+            json!({"summary": "Late", "steps": [{"title": "Yesterday", "due": "2026-03-15T09:00:00+07:00"}]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "task.invalid_time",
+        )
+        .await;
+    assert_eq!(problem["field"], "steps[0].due");
+    desk.refused(
+        &agent.token,
+        &format!("{path}/action-plan"),
+        json!({"summary": "No offset", "steps": [{"title": "Local", "due": "2026-03-17T09:00:00"}]}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "task.invalid_time",
+    )
+    .await;
+    desk.clock.set("2026-03-16T11:45");
+    let first = desk
+        .post(
+            &agent.token,
+            &format!("{path}/action-plan"),
+            plan.clone(),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(first["kind"], "action_plan");
+    assert_eq!(first["state"], "open");
+    assert_eq!(
+        instant(&first["due"]),
+        at("2026-03-17T11:00"),
+        "the latest step"
+    );
+    assert_eq!(instant(&first["opened_at"]), at("2026-03-16T11:45"));
+    let first_id = first["id"].as_str().expect("task id").to_owned();
+    assert!(first_id.starts_with("action_plan-"), "{first_id}");
+    let events = desk.get(&c.user.token, &format!("{path}/events")).await;
+    let published = last_of(&events, "action_plan_published");
+    assert_eq!(
+        published["visibility"], "public",
+        "the customer gets it in writing"
+    );
+    assert_eq!(published["payload"]["task"], first_id.as_str());
+    assert_eq!(
+        published["payload"]["steps"].as_array().map(Vec::len),
+        Some(3)
+    );
+    assert_eq!(desk.get(&c.user.token, &path).await["open_tasks"], 1);
+    desk.refused(
+        &agent.token,
+        &format!("{path}/emergency-call"),
+        call.clone(),
+        StatusCode::CONFLICT,
+        "escalation.level_required",
+    )
+    .await;
+
+    // A revised plan supersedes the first.
+    desk.clock.set("2026-03-16T12:00");
+    let second = desk
+        .post(
+            &agent.token,
+            &format!("{path}/action-plan"),
+            json!({"summary": "Patch directly.", "steps": [{"title": "Patch", "due": "2026-03-16T16:00:00+07:00"}]}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let second_id = second["id"].as_str().expect("task id").to_owned();
+    let tasks = desk.get(&c.user.token, &format!("{path}/tasks")).await;
+    assert_eq!(tasks.as_array().map(Vec::len), Some(2), "{tasks}");
+    assert_eq!(tasks[0]["id"], first_id.as_str());
+    assert_eq!(tasks[0]["state"], "done");
+    assert_eq!(instant(&tasks[0]["completed_at"]), at("2026-03-16T12:00"));
+    assert_eq!(tasks[1]["state"], "open");
+
+    // Past its due instant it is overdue; completing it makes it done.
+    desk.clock.set("2026-03-16T16:30");
+    let tasks = desk.get(&agent.token, &format!("{path}/tasks")).await;
+    assert_eq!(tasks[1]["state"], "overdue");
+    let complete = format!("{path}/tasks/{second_id}/complete");
+    desk.refused(
+        &c.user.token,
+        &complete,
+        json!({"summary": "Done"}),
+        StatusCode::FORBIDDEN,
+        "auth.forbidden",
+    )
+    .await;
+    desk.refused(
+        &agent.token,
+        &format!("{path}/tasks/action_plan-999/complete"),
+        json!({"summary": "Done"}),
+        StatusCode::NOT_FOUND,
+        "task.not_found",
+    )
+    .await;
+    let done = desk
+        .post(
+            &agent.token,
+            &complete,
+            json!({"summary": "Patched at 16:20, verified with two partners"}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(done["state"], "done");
+    assert_eq!(
+        done["summary"],
+        "Patched at 16:20, verified with two partners"
+    );
+    assert_eq!(instant(&done["completed_at"]), at("2026-03-16T16:30"));
+    desk.refused(
+        &agent.token,
+        &complete,
+        json!({"summary": "Again"}),
+        StatusCode::CONFLICT,
+        "task.completed",
+    )
+    .await;
+    assert_eq!(desk.get(&c.user.token, &path).await["open_tasks"], 0);
+
+    // Level 3: the emergency call.
+    escalate(&desk, &path, &c.admin, &manager).await;
+    desk.refused(
+        &agent.token,
+        &format!("{path}/emergency-call"),
+        json!({"started_at": "2026-03-16T11:00:00+07:00", "participants": [], "summary": "Nobody"}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "emergency_call.invalid_participants",
+    )
+    .await;
+    desk.refused(
+        &agent.token,
+        &format!("{path}/emergency-call"),
+        json!({"started_at": "2026-03-17T11:00:00+07:00", "participants": ["CTO"], "summary": "Tomorrow"}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "task.invalid_time",
+    )
+    .await;
+    let recorded = desk
+        .post(
+            &manager.token,
+            &format!("{path}/emergency-call"),
+            call.clone(),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(recorded["kind"], "emergency_call");
+    assert_eq!(recorded["state"], "done");
+    let events = desk.get(&c.user.token, &format!("{path}/events")).await;
+    let call_event = last_of(&events, "emergency_call_recorded");
+    assert_eq!(
+        call_event["payload"]["participants"][1],
+        "IT director (partner)"
+    );
+    assert_eq!(
+        instant(&call_event["payload"]["started_at"]),
+        at("2026-03-16T11:00")
+    );
+    let tasks = desk.get(&c.user.token, &format!("{path}/tasks")).await;
+    assert_eq!(
+        tasks
+            .as_array()
+            .expect("tasks")
+            .iter()
+            .map(|t| (
+                t["kind"].as_str().expect("kind"),
+                t["state"].as_str().expect("state")
+            ))
+            .collect::<Vec<_>>(),
+        [
+            ("action_plan", "done"),
+            ("action_plan", "done"),
+            ("emergency_call", "done")
+        ]
+    );
+}
+
+/// A root-cause analysis may be asked for until the ticket is closed (a resolved ticket is
+/// not closed yet), once; the provider delivers it.
+async fn root_cause_analysis_only_before_close(db: Database) {
+    let desk = Desk::boot(&db).await;
+    let c = desk.customer("mitra-lima", "innovasia", &[]).await;
+    let other = desk.customer("mitra-enam", "innovasia", &[]).await;
+    let agent = desk.staff("agent", "agent").await;
+
+    // Resolved, not closed: the customer may ask.
+    let path = desk
+        .report(&c.user, innovasia_report(c.contract, "P1"))
+        .await;
+    desk.post(
+        &agent.token,
+        &format!("{path}/resolve"),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    desk.refused(
+        &other.user.token,
+        &format!("{path}/rca-request"),
+        json!({}),
+        StatusCode::NOT_FOUND,
+        "store.not_found",
+    )
+    .await;
+    let task = desk
+        .post(
+            &c.user.token,
+            &format!("{path}/rca-request"),
+            json!({"comment": "Our board wants to know why"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(task["kind"], "rca");
+    assert_eq!(task["state"], "open");
+    assert_eq!(task["due"], Value::Null, "the policy sets no due instant");
+    desk.refused(
+        &c.admin.token,
+        &format!("{path}/rca-request"),
+        json!({}),
+        StatusCode::CONFLICT,
+        "rca.already_requested",
+    )
+    .await;
+    // The customer closes; the provider still delivers.
+    desk.post(
+        &c.user.token,
+        &format!("{path}/close"),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    desk.refused(
+        &c.user.token,
+        &format!("{path}/rca"),
+        json!({"summary": "We did it"}),
+        StatusCode::FORBIDDEN,
+        "auth.forbidden",
+    )
+    .await;
+    let delivered = desk
+        .post(
+            &agent.token,
+            &format!("{path}/rca"),
+            json!({"summary": "Connection pool exhausted by a retry storm",
+                   "document": "Timeline, cause, fix, prevention."}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(delivered["id"], task["id"]);
+    assert_eq!(delivered["state"], "done");
+    desk.refused(
+        &agent.token,
+        &format!("{path}/rca"),
+        json!({"summary": "Twice"}),
+        StatusCode::CONFLICT,
+        "task.completed",
+    )
+    .await;
+    let events = desk.get(&c.user.token, &format!("{path}/events")).await;
+    assert_eq!(
+        types(&events)[types(&events).len() - 3..],
+        ["rca_requested", "closed", "rca_delivered"]
+    );
+
+    // Closed without one: too late.
+    let closed = desk
+        .report(&c.user, innovasia_report(c.contract, "P2"))
+        .await;
+    desk.post(
+        &c.user.token,
+        &format!("{closed}/close"),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    for who in [&c.user, &agent] {
+        desk.refused(
+            &who.token,
+            &format!("{closed}/rca-request"),
+            json!({}),
+            StatusCode::CONFLICT,
+            "rca.ticket_closed",
+        )
+        .await;
+    }
+    desk.refused(
+        &agent.token,
+        &format!("{closed}/rca"),
+        json!({"summary": "Unasked"}),
+        StatusCode::CONFLICT,
+        "rca.not_requested",
+    )
+    .await;
+    // Open: staff may ask on the customer's behalf, with no body at all.
+    let open = desk
+        .report(&c.user, innovasia_report(c.contract, "P3"))
+        .await;
+    let response = desk
+        .call(
+            &agent.token,
+            Method::POST,
+            &format!("{open}/rca-request"),
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+}
+
+/// A Sev 1 under Microsoft Unified with Unified Enhanced Response owes a post-incident review
+/// once resolved, due five business days later; a Sev A does not, nor a Sev 1 without UER.
+async fn post_incident_review_for_sev_1_under_uer(db: Database) {
+    let desk = Desk::boot(&db).await;
+    let uer = desk
+        .customer("contoso", "microsoft-unified", &["uer"])
+        .await;
+    let base = desk.customer("fabrikam", "microsoft-unified", &[]).await;
+    let agent = desk.staff("agent", "agent").await;
+    let sev1 = desk
+        .report(&uer.user, microsoft_report(uer.contract, "1"))
+        .await;
+    let sev_a = desk
+        .report(&uer.user, microsoft_report(uer.contract, "A"))
+        .await;
+    let plain = desk
+        .report(&base.user, microsoft_report(base.contract, "1"))
+        .await;
+
+    // Nothing is owed before the resolution.
+    assert_eq!(
+        desk.get(&uer.user.token, &format!("{sev1}/tasks")).await,
+        json!([])
+    );
+    desk.refused(
+        &agent.token,
+        &format!("{sev1}/post-incident-review"),
+        json!({"summary": "Early"}),
+        StatusCode::CONFLICT,
+        "task.not_owed",
+    )
+    .await;
+
+    // Monday 10:00 all three are resolved.
+    desk.clock.set("2026-03-16T10:00");
+    for path in [&sev1, &sev_a, &plain] {
+        desk.post(
+            &agent.token,
+            &format!("{path}/resolve"),
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+    }
+    let tasks = desk.get(&uer.user.token, &format!("{sev1}/tasks")).await;
+    assert_eq!(tasks.as_array().map(Vec::len), Some(1), "{tasks}");
+    let review = &tasks[0];
+    assert_eq!(review["kind"], "post_incident_review");
+    assert_eq!(review["state"], "open");
+    assert_eq!(instant(&review["opened_at"]), at("2026-03-16T10:00"));
+    // Five business days of 8.5 h (09:00–17:30 WIB) with Nyepi (Thursday 19 March) a national
+    // holiday: Monday 7.5 h, Tuesday, Wednesday, Friday, Monday 23 → Tuesday 24 at 10:00.
+    assert_eq!(instant(&review["due"]), at("2026-03-24T10:00"));
+    assert_eq!(desk.get(&uer.user.token, &sev1).await["open_tasks"], 1);
+    for path in [&sev_a, &plain] {
+        assert_eq!(
+            desk.get(&agent.token, &format!("{path}/tasks")).await,
+            json!([])
+        );
+    }
+    desk.refused(
+        &agent.token,
+        &format!("{sev_a}/post-incident-review"),
+        json!({"summary": "Not owed"}),
+        StatusCode::CONFLICT,
+        "task.not_owed",
+    )
+    .await;
+
+    // Overdue after its due instant, done when completed; closing changes nothing.
+    desk.clock.set("2026-03-24T10:01");
+    let tasks = desk.get(&agent.token, &format!("{sev1}/tasks")).await;
+    assert_eq!(tasks[0]["state"], "overdue");
+    desk.post(
+        &uer.user.token,
+        &format!("{sev1}/close"),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    desk.refused(
+        &agent.token,
+        &format!(
+            "{sev1}/tasks/{}/complete",
+            review["id"].as_str().expect("id")
+        ),
+        json!({"summary": "Wrong endpoint"}),
+        StatusCode::CONFLICT,
+        "task.not_completable",
+    )
+    .await;
+    let done = desk
+        .post(
+            &agent.token,
+            &format!("{sev1}/post-incident-review"),
+            json!({"summary": "Review held with the customer; three follow-ups agreed"}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(done["id"], review["id"]);
+    assert_eq!(done["state"], "done");
+    let events = desk.get(&uer.user.token, &format!("{sev1}/events")).await;
+    assert_eq!(
+        last_of(&events, "post_incident_review_completed")["payload"]["task"],
+        review["id"]
+    );
+    desk.refused(
+        &agent.token,
+        &format!("{sev1}/post-incident-review"),
+        json!({"summary": "Twice"}),
+        StatusCode::CONFLICT,
+        "task.completed",
+    )
+    .await;
+}
