@@ -26,6 +26,8 @@ pub fn run(config_file: Option<&Path>) -> Result<()> {
                 max_attachment_bytes: config.max_attachment_bytes,
                 rate_limits: config.rate_limit.into(),
                 run_scheduler: true,
+                notify: config.notify.clone().into(),
+                run_dispatcher: true,
             },
         )
         .await?;

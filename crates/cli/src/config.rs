@@ -77,6 +77,45 @@ pub struct Config {
     pub max_attachment_bytes: usize,
     /// Request budgets.
     pub rate_limit: RateLimits,
+    /// How notifications leave the server.
+    pub notify: Notify,
+}
+
+/// `[notify]`: how notifications leave the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notify {
+    /// The SMTP server; empty: no e-mail (in-app and webhooks still work).
+    pub smtp_url: String,
+    /// The sender of e-mail.
+    pub from: String,
+    /// Seconds before the first retry of a failed delivery (each further one waits 3× longer).
+    pub retry_seconds: u64,
+    /// Seconds a delivery attempt may hold its notification before another replica retries it.
+    pub lease_seconds: u64,
+}
+
+impl Default for Notify {
+    fn default() -> Self {
+        let d = tenggat_server::notify::dispatch::NotifyConfig::default();
+        Notify {
+            smtp_url: String::new(),
+            from: d.from,
+            retry_seconds: d.retry_base.as_secs(),
+            lease_seconds: d.lease.as_secs(),
+        }
+    }
+}
+
+impl From<Notify> for tenggat_server::notify::dispatch::NotifyConfig {
+    fn from(n: Notify) -> Self {
+        tenggat_server::notify::dispatch::NotifyConfig {
+            smtp_url: (!n.smtp_url.trim().is_empty()).then_some(n.smtp_url),
+            from: n.from,
+            retry_base: std::time::Duration::from_secs(n.retry_seconds.max(1)),
+            lease: std::time::Duration::from_secs(n.lease_seconds.max(1)),
+        }
+    }
 }
 
 impl Default for Config {
@@ -88,6 +127,7 @@ impl Default for Config {
             data_dir: DEFAULT_DATA_DIR.into(),
             max_attachment_bytes: tenggat_server::DEFAULT_MAX_ATTACHMENT_BYTES,
             rate_limit: RateLimits::default(),
+            notify: Notify::default(),
         }
     }
 }
@@ -104,6 +144,10 @@ const ENV_KEYS: &[&str] = &[
     "rate_limit__per_credential_burst",
     "rate_limit__per_ip_per_second",
     "rate_limit__per_ip_burst",
+    "notify__smtp_url",
+    "notify__from",
+    "notify__retry_seconds",
+    "notify__lease_seconds",
 ];
 
 impl Config {
@@ -183,12 +227,30 @@ per_credential_per_second = {rl_cps}
 per_credential_burst = {rl_cb}
 per_ip_per_second = {rl_ips}
 per_ip_burst = {rl_ib}
+
+# Notifications (SLA warnings, breaches, escalations, requests) go to the people concerned in
+# the app, by e-mail when an SMTP server is set, and to the provider's webhooks. Delivery is
+# at least once: a failed one is retried after retry_seconds, then 3× longer each time (at
+# most an hour), 12 attempts in all. Environment: TENGGAT_NOTIFY__SMTP_URL=…
+#   smtp_url = "smtp://127.0.0.1:2525"                     plain SMTP (a local relay or sink)
+#   smtp_url = "smtp://mail.example.com:587?tls=required"  STARTTLS
+#   smtp_url = "smtps://user:password@mail.example.com"    TLS, with a login
+[notify]
+smtp_url = ""
+from = "{notify_from}"
+retry_seconds = {notify_retry}
+# How long one delivery attempt may take before another replica may retry it (a replica that
+# died mid-delivery delays that notification this long).
+lease_seconds = {notify_lease}
 "#,
         max_attachment = tenggat_server::DEFAULT_MAX_ATTACHMENT_BYTES,
         rl_cps = RateLimits::default().per_credential_per_second,
         rl_cb = RateLimits::default().per_credential_burst,
         rl_ips = RateLimits::default().per_ip_per_second,
         rl_ib = RateLimits::default().per_ip_burst,
+        notify_from = Notify::default().from,
+        notify_retry = Notify::default().retry_seconds,
+        notify_lease = Notify::default().lease_seconds,
     )
 }
 

@@ -13,12 +13,11 @@
 //! The database must be empty (SQLite: the file is created; PostgreSQL: the database must
 //! exist). Prints the pass's counts and wall time.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
-use tenggat_server::desk::{self, PolicyCache, Report};
+use tenggat_server::desk::{self, Report};
 use tenggat_server::scheduler;
 use tenggat_store::{
     Database, NewContract, NewEvent, NewOrganisation, NewTicket, OrgKind, PolicyBinding, PolicyRef,
@@ -42,7 +41,8 @@ async fn run(url: &str, tickets: usize, offset: i64) -> Result<(), Box<dyn std::
     let db = open(url, url.starts_with("sqlite")).await?;
     db.migrate().await?;
     let reported: Timestamp = "2026-03-13T22:00:00+07:00".parse()?;
-    let policies = Arc::new(PolicyCache::default());
+    let jobs = scheduler::Jobs::new(false, "http://127.0.0.1:8080");
+    let policies = jobs.policies.clone();
     let contract = contract(&db, reported).await?;
     let policy = policies.for_contract(&db, &contract).await?;
     let report = Report {
@@ -99,7 +99,7 @@ async fn run(url: &str, tickets: usize, offset: i64) -> Result<(), Box<dyn std::
     );
     let now = reported + SignedDuration::from_mins(offset);
     let started = Instant::now();
-    let pass = scheduler::run_due(&db, &policies, now).await?;
+    let pass = scheduler::run_due(&db, &jobs, now).await?;
     let took = started.elapsed().as_secs_f64();
     println!(
         "scheduler_load: {} pass at +{offset} min: {} tickets folded, {} transitions written, \

@@ -1146,6 +1146,7 @@ async fn write_via_store(db: &Database, planned: &Planned, ctx: &Ctx) -> Result<
             sla: Some(desk::sla_of_events(&ctx.policy, &log, append.event.at)?.cache()),
             expected_seq: Some(last_seq),
             policy: None,
+            notifications: Vec::new(),
         };
         last_seq = db
             .append_event(id, None, &append.event, &update)

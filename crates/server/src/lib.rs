@@ -25,6 +25,8 @@ mod auth;
 pub mod desk;
 mod extract;
 mod idempotency;
+mod notifications;
+pub mod notify;
 mod openapi;
 mod problem;
 mod rate_limit;
@@ -99,6 +101,11 @@ pub struct ServerConfig {
     /// Whether this server runs the SLA scheduler ([`scheduler::run`]); on by default. Tests
     /// that drive the scheduler themselves ([`scheduler::run_due`]) turn it off.
     pub run_scheduler: bool,
+    /// How notifications are sent.
+    pub notify: notify::dispatch::NotifyConfig,
+    /// Whether this server delivers the outbox ([`notify::dispatch::run`]); on by default.
+    /// Tests that deliver themselves ([`notify::dispatch::deliver_due`]) turn it off.
+    pub run_dispatcher: bool,
 }
 
 impl ServerConfig {
@@ -111,6 +118,8 @@ impl ServerConfig {
             max_attachment_bytes: DEFAULT_MAX_ATTACHMENT_BYTES,
             rate_limits: RateLimitConfig::default(),
             run_scheduler: true,
+            notify: notify::dispatch::NotifyConfig::default(),
+            run_dispatcher: true,
         }
     }
 }
@@ -132,6 +141,9 @@ pub enum ServerError {
     /// The operating system gave no random bytes.
     #[error("no random bytes from the operating system: {0}")]
     Random(getrandom::Error),
+    /// The notification settings are unusable.
+    #[error(transparent)]
+    Notify(#[from] notify::dispatch::SendersError),
 }
 
 impl ServerError {
@@ -141,6 +153,7 @@ impl ServerError {
             ServerError::Store(e) => e.code(),
             ServerError::Listen { .. } => "server.listen",
             ServerError::Random(_) => "server.random",
+            ServerError::Notify(_) => "server.notify",
         }
     }
 }
@@ -157,12 +170,21 @@ pub struct AppState {
     openapi_json: Arc<String>,
     /// Wakes the scheduler after a ticket write (its next instant may now be earlier).
     scheduler_wake: Arc<tokio::sync::Notify>,
+    /// Who hears of ticket events.
+    planner: Arc<notify::Planner>,
+    /// Wakes the dispatcher after notifications were committed.
+    dispatcher_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
     /// Tells the scheduler that a ticket changed.
     pub(crate) fn wake_scheduler(&self) {
         self.scheduler_wake.notify_one();
+    }
+
+    /// Tells the dispatcher that notifications were committed.
+    pub(crate) fn wake_dispatcher(&self) {
+        self.dispatcher_wake.notify_one();
     }
 }
 
@@ -189,6 +211,7 @@ pub async fn start_with_clock(
     config: ServerConfig,
     clock: Arc<dyn Clock>,
 ) -> Result<Running, ServerError> {
+    let senders = Arc::new(notify::dispatch::Senders::new(&config.notify)?);
     db.migrate().await?;
     let first_run_line = first_run(&db, &config.public_url, clock.now()).await?;
     let listener = tokio::net::TcpListener::bind(&config.listen)
@@ -205,7 +228,7 @@ pub async fn start_with_clock(
         })?;
     let db_for_jobs = db.clone();
     let clock_for_jobs = clock.clone();
-    let state = AppState::new(db, clock, &config);
+    let state = AppState::new(db, clock, &config, senders.has_email());
     tokio::spawn(recompute_on_start(
         db_for_jobs.clone(),
         state.policies.clone(),
@@ -214,9 +237,21 @@ pub async fn start_with_clock(
     if config.run_scheduler {
         tokio::spawn(scheduler::run(
             db_for_jobs.clone(),
-            state.policies.clone(),
+            scheduler::Jobs {
+                policies: state.policies.clone(),
+                planner: state.planner.clone(),
+                dispatcher_wake: state.dispatcher_wake.clone(),
+            },
             clock_for_jobs.clone(),
             state.scheduler_wake.clone(),
+        ));
+    }
+    if config.run_dispatcher {
+        tokio::spawn(notify::dispatch::run(
+            db_for_jobs.clone(),
+            senders,
+            clock_for_jobs.clone(),
+            state.dispatcher_wake.clone(),
         ));
     }
     tokio::spawn(housekeeping(db_for_jobs, clock_for_jobs));
@@ -268,8 +303,13 @@ async fn housekeeping(db: Database, clock: Arc<dyn Clock>) {
 }
 
 impl AppState {
-    /// The state of a server on `db`.
-    pub fn new(db: Database, clock: Arc<dyn Clock>, config: &ServerConfig) -> AppState {
+    /// The state of a server on `db`; `email` says whether e-mail notifications are written.
+    pub fn new(
+        db: Database,
+        clock: Arc<dyn Clock>,
+        config: &ServerConfig,
+        email: bool,
+    ) -> AppState {
         AppState {
             db,
             clock,
@@ -279,6 +319,8 @@ impl AppState {
             public_url: config.public_url.clone(),
             openapi_json: Arc::new(String::new()),
             scheduler_wake: Arc::new(tokio::sync::Notify::new()),
+            planner: Arc::new(notify::Planner::new(email, &config.public_url)),
+            dispatcher_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 }
@@ -301,6 +343,14 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tickets::set_status))
         .routes(routes!(tickets::set_priority))
         .routes(routes!(tickets::assign))
+        .routes(routes!(notifications::inbox))
+        .routes(routes!(notifications::mark_read))
+        .routes(routes!(notifications::ticket_notifications))
+        .routes(routes!(
+            notifications::create_webhook,
+            notifications::list_webhooks
+        ))
+        .routes(routes!(notifications::disable_webhook))
         .routes(routes!(
             requests::request_escalation,
             requests::list_escalation_requests

@@ -27,6 +27,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
         (name = "contracts", description = "Customers bound to policies"),
         (name = "policies", description = "SLA policies: presets and uploads"),
         (name = "calendars", description = "Business calendars and holidays"),
+        (name = "notifications", description = "In-app inbox, delivery state, outgoing webhooks"),
     )
 )]
 pub struct ApiDoc;

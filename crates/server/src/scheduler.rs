@@ -32,6 +32,29 @@ use tokio::sync::Notify;
 
 use crate::Clock;
 use crate::desk::{self, DeskError, PolicyCache};
+use crate::notify::Planner;
+
+/// What the scheduler works with besides the store.
+#[derive(Debug, Clone)]
+pub struct Jobs {
+    /// Compiled policies.
+    pub policies: Arc<PolicyCache>,
+    /// Who hears of each transition (its notifications commit with it).
+    pub planner: Arc<Planner>,
+    /// Woken when a pass committed notifications.
+    pub dispatcher_wake: Arc<Notify>,
+}
+
+impl Jobs {
+    /// Jobs with fresh caches, e-mail on or off, links to `public_url`.
+    pub fn new(email: bool, public_url: &str) -> Jobs {
+        Jobs {
+            policies: Arc::new(PolicyCache::default()),
+            planner: Arc::new(Planner::new(email, public_url)),
+            dispatcher_wake: Arc::new(Notify::new()),
+        }
+    }
+}
 
 /// Event type of a pre-breach warning.
 pub const WARNING: &str = "sla_warning";
@@ -144,11 +167,7 @@ pub struct Pass {
 
 /// Folds every ticket whose `next_change` has come by `now` and writes its missing
 /// transitions. Returns when no ticket is due any more.
-pub async fn run_due(
-    db: &Database,
-    policies: &PolicyCache,
-    now: Timestamp,
-) -> Result<Pass, DeskError> {
+pub async fn run_due(db: &Database, jobs: &Jobs, now: Timestamp) -> Result<Pass, DeskError> {
     let mut pass = Pass::default();
     loop {
         let due = db.tickets_changing_by(now, PAGE).await?;
@@ -159,7 +178,7 @@ pub async fn run_due(
         // Tickets are independent: several at once keep the database busy while one waits
         // for its round trips (each ticket's own appends stay in order).
         let mut results = stream::iter(due.iter().copied())
-            .map(|id| async move { (id, fire_ticket(db, policies, id, now).await) })
+            .map(|id| async move { (id, fire_ticket(db, jobs, id, now).await) })
             .buffer_unordered(CONCURRENCY);
         while let Some((id, result)) = results.next().await {
             pass.tickets += 1;
@@ -191,7 +210,7 @@ pub async fn run_due(
 /// Returns how many were written and whether the ticket left the due set.
 pub async fn fire_ticket(
     db: &Database,
-    policies: &PolicyCache,
+    jobs: &Jobs,
     id: i64,
     now: Timestamp,
 ) -> Result<(usize, bool), DeskError> {
@@ -200,9 +219,9 @@ pub async fn fire_ticket(
         // The row (for its policy) and the log, read at once.
         let (ticket, events) =
             tokio::join!(db.get_ticket(id, None), db.ticket_events(id, None, true));
-        let (ticket, events) = (ticket?, events?);
-        let policy = policy_of(db, policies, &ticket).await?;
-        let Some(last) = events.last() else {
+        let (ticket, log) = (ticket?, events?);
+        let policy = policy_of(db, &jobs.policies, &ticket).await?;
+        let Some(last) = log.last() else {
             return Ok((0, false));
         };
         // Read at once, the two may straddle a write (a policy change, say): read again.
@@ -210,8 +229,8 @@ pub async fn fire_ticket(
             conflicts += 1;
             continue;
         }
-        let sla = desk::sla_of_events(&policy, &events, now)?;
-        let done = recorded(&events);
+        let sla = desk::sla_of_events(&policy, &log, now)?;
+        let done = recorded(&log);
         let pending: Vec<Transition> = transitions(&sla.evaluation)
             .into_iter()
             .filter(|t| !done.contains(&t.key))
@@ -237,13 +256,25 @@ pub async fn fire_ticket(
                 visibility: Visibility::Public,
             })
             .collect();
+        // Who hears of them: the outbox rows commit in the same transaction.
+        let notifications = jobs
+            .planner
+            .plan(db, &policy, &ticket, &log, &events)
+            .await?;
+        let notified = !notifications.is_empty();
         let update = TicketUpdate {
             expected_seq: Some(last.seq),
             sla: Some(sla.cache()),
+            notifications,
             ..TicketUpdate::default()
         };
         match db.append_events(id, None, &events, &update).await {
-            Ok(_) => return Ok((events.len(), true)),
+            Ok(_) => {
+                if notified {
+                    jobs.dispatcher_wake.notify_one();
+                }
+                return Ok((events.len(), true));
+            }
             // Another writer (a replica, a person) changed the log: read it again.
             Err(StoreError::Conflict(_)) => conflicts += 1,
             Err(e) => return Err(e.into()),
@@ -270,15 +301,10 @@ async fn policy_of(
 /// (at most 30 s; at least 200 ms when a ticket is still due after the
 /// pass, one that failed or kept changing) or until `wake` is notified (a ticket was
 /// written), forever.
-pub async fn run(
-    db: Database,
-    policies: Arc<PolicyCache>,
-    clock: Arc<dyn Clock>,
-    wake: Arc<Notify>,
-) {
+pub async fn run(db: Database, jobs: Jobs, clock: Arc<dyn Clock>, wake: Arc<Notify>) {
     loop {
         let now = clock.now();
-        if let Err(e) = run_due(&db, &policies, now).await {
+        if let Err(e) = run_due(&db, &jobs, now).await {
             eprintln!("tenggat-server: scheduler pass failed: {e}");
         }
         let sleep = match db.earliest_next_change().await {

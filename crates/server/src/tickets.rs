@@ -687,6 +687,17 @@ where
             actor_id: Some(principal.user.id),
             visibility: change.visibility,
         };
+        // Who hears of it: written to the outbox in the same transaction as the event.
+        let notifications = state
+            .planner
+            .plan(
+                &state.db,
+                &loaded.policy,
+                &loaded.ticket,
+                &loaded.events,
+                std::slice::from_ref(&event),
+            )
+            .await?;
         loaded.events.push(StoredEvent {
             id: 0,
             ticket_id: id,
@@ -701,6 +712,8 @@ where
         let mut update = change.update;
         update.sla = Some(sla.cache());
         update.expected_seq = Some(loaded.ticket.last_seq);
+        let notified = !notifications.is_empty();
+        update.notifications = notifications;
         match state
             .db
             .append_event(id, principal.tenant(), &event, &update)
@@ -708,6 +721,9 @@ where
         {
             Ok(written) => {
                 state.wake_scheduler();
+                if notified {
+                    state.wake_dispatcher();
+                }
                 let next_due = desk::next_due(&sla.evaluation);
                 let mut view = TicketView::new(&written.ticket, sla.json, next_due, now);
                 view.team = team_of(&loaded.events);

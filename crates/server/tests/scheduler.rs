@@ -4,130 +4,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
-use std::future::Future;
 
 use jiff::Timestamp;
-use serde_json::json;
-use tenggat_server::desk::{self, PolicyCache, Report};
 use tenggat_server::scheduler::{self, BREACH, ESCALATION, Pass, WARNING};
-use tenggat_store::testing::{with_temp_postgres, with_temp_sqlite};
-use tenggat_store::{
-    Contract, Database, NewContract, NewEvent, NewOrganisation, NewTicket, OrgKind, PolicyBinding,
-    PolicyRef, Store, StoredEvent, TicketStatus, Visibility, open,
-};
+use tenggat_store::{Database, Store, StoredEvent};
 
-fn wib(s: &str) -> Timestamp {
-    format!("{s}:00+07:00")
-        .replace(' ', "T")
-        .parse()
-        .expect("instant")
-}
-
-async fn on_both<F, Fut>(body: F)
-where
-    F: Fn(Database) -> Fut + Copy + Send + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    with_temp_sqlite(move |url| async move {
-        let db = open(&url, true).await.expect("open sqlite");
-        db.migrate().await.expect("migrate");
-        body(db.clone()).await;
-        db.close().await;
-    })
-    .await;
-    // Under CI=true an unset TENGGAT_TEST_POSTGRES_URL fails here instead of skipping.
-    with_temp_postgres(move |url| async move {
-        let db = open(&url, false).await.expect("open postgres");
-        db.migrate().await.expect("migrate");
-        body(db.clone()).await;
-        db.close().await;
-    })
-    .await;
-}
-
-async fn innovasia_contract(db: &Database) -> Contract {
-    let at = wib("2026-01-01 00:00");
-    let provider = db
-        .create_organisation(&NewOrganisation {
-            kind: OrgKind::Provider,
-            name: "Innovasia".into(),
-            slug: "innovasia".into(),
-            created_at: at,
-        })
-        .await
-        .expect("provider");
-    let customer = db
-        .create_organisation(&NewOrganisation {
-            kind: OrgKind::Customer,
-            name: "Mitra".into(),
-            slug: "mitra".into(),
-            created_at: at,
-        })
-        .await
-        .expect("customer");
-    db.create_contract(&NewContract {
-        provider_id: provider.id,
-        customer_org_id: customer.id,
-        policy: PolicyRef::Preset("innovasia".into()),
-        add_ons: vec![],
-        monthly_fee_minor: 0,
-        currency: "IDR".into(),
-        term_start: "2026-01-01".parse().expect("date"),
-        term_end: None,
-        designated_contacts_only: false,
-        designated_contacts: vec![],
-        created_at: at,
-    })
-    .await
-    .expect("contract")
-}
-
-/// A ticket reported at `at` through the partner portal, as the API writes it.
-async fn report(
-    db: &Database,
-    policies: &PolicyCache,
-    contract: &Contract,
-    priority: &str,
-    at: Timestamp,
-) -> i64 {
-    let policy = policies.for_contract(db, contract).await.expect("policy");
-    let report = Report {
-        priority: priority.into(),
-        channel: Some("portal".into()),
-        ..Report::default()
-    };
-    let created = desk::created_event(at, priority, "incident", &report);
-    let sla = desk::sla_of(&policy, std::slice::from_ref(&created), at).expect("fold");
-    let new = NewTicket {
-        contract_id: contract.id,
-        customer_org_id: contract.customer_org_id,
-        kind: "incident".into(),
-        priority: priority.into(),
-        attributes: json!({}),
-        channel: Some("portal".into()),
-        reporter_id: None,
-        title: "Portal down".into(),
-        description: String::new(),
-        fields: json!({}),
-        observed_at: None,
-        observed_tz: None,
-        status: TicketStatus::New,
-        assignee_id: None,
-        created_at: at,
-        sla: Some(sla.cache()),
-        policy: Some(PolicyBinding {
-            policy: contract.policy.clone(),
-            add_ons: vec![],
-        }),
-        attachments: vec![],
-    };
-    let event = NewEvent::from_sla(&created, None, Visibility::Public);
-    db.create_ticket(&new, &event)
-        .await
-        .expect("create")
-        .ticket
-        .id
-}
+mod live;
+use live::*;
 
 /// The transitions a ticket's log records: (type, key, instant), in log order.
 async fn written(db: &Database, id: i64) -> Vec<(String, String, Timestamp)> {
@@ -173,19 +56,20 @@ fn short(list: &[(String, String, Timestamp)]) -> Vec<(&str, &str, Timestamp)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn p1_friday_night_escalates_at_two_and_six() {
     on_both(|db| async move {
-        let policies = PolicyCache::default();
+        let jobs = scheduler::Jobs::new(false, URL);
+        let policies = jobs.policies.clone();
         let contract = innovasia_contract(&db).await;
         let id = report(&db, &policies, &contract, "P1", wib("2026-03-13 22:00")).await;
 
         // Before the first warning (response 50 % at 22:30) nothing is due.
-        let pass = scheduler::run_due(&db, &policies, wib("2026-03-13 22:29"))
+        let pass = scheduler::run_due(&db, &jobs, wib("2026-03-13 22:29"))
             .await
             .unwrap();
         assert_eq!(pass, Pass::default());
         assert!(written(&db, id).await.is_empty());
 
         // At 23:00: the response clock warned at 22:30 and 22:45 and breached at 23:00.
-        scheduler::run_due(&db, &policies, wib("2026-03-13 23:00"))
+        scheduler::run_due(&db, &jobs, wib("2026-03-13 23:00"))
             .await
             .unwrap();
         let log = written(&db, id).await;
@@ -198,13 +82,13 @@ async fn p1_friday_night_escalates_at_two_and_six() {
             ]
         );
         // A second pass at the same instant writes nothing more.
-        let again = scheduler::run_due(&db, &policies, wib("2026-03-13 23:00"))
+        let again = scheduler::run_due(&db, &jobs, wib("2026-03-13 23:00"))
             .await
             .unwrap();
         assert_eq!(again.written, 0);
 
         // Saturday 02:00: the resolution clock's half and the first escalation (level 2).
-        scheduler::run_due(&db, &policies, wib("2026-03-14 02:00"))
+        scheduler::run_due(&db, &jobs, wib("2026-03-14 02:00"))
             .await
             .unwrap();
         let log = written(&db, id).await;
@@ -220,7 +104,7 @@ async fn p1_friday_night_escalates_at_two_and_six() {
             ]
         );
         // 06:00: 75 % (and its rule) at 04:00, then the breach and level 3 at 06:00.
-        scheduler::run_due(&db, &policies, wib("2026-03-14 06:00"))
+        scheduler::run_due(&db, &jobs, wib("2026-03-14 06:00"))
             .await
             .unwrap();
         let log = written(&db, id).await;
@@ -246,7 +130,7 @@ async fn p1_friday_night_escalates_at_two_and_six() {
         assert_eq!(cache.sla["escalation"]["level"], 3);
         // Nothing is left to fire: the ticket is not due any more, ever.
         assert_eq!(cache.next_change, None);
-        let later = scheduler::run_due(&db, &policies, wib("2026-04-01 00:00"))
+        let later = scheduler::run_due(&db, &jobs, wib("2026-04-01 00:00"))
             .await
             .unwrap();
         assert_eq!(later, Pass::default());
@@ -259,11 +143,12 @@ async fn p1_friday_night_escalates_at_two_and_six() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_catches_up_in_order_with_original_instants() {
     on_both(|db| async move {
-        let policies = PolicyCache::default();
+        let jobs = scheduler::Jobs::new(false, URL);
+        let policies = jobs.policies.clone();
         let contract = innovasia_contract(&db).await;
         let p1 = report(&db, &policies, &contract, "P1", wib("2026-03-13 22:00")).await;
         let p2 = report(&db, &policies, &contract, "P2", wib("2026-03-13 16:30")).await;
-        let pass = scheduler::run_due(&db, &policies, wib("2026-03-20 22:00"))
+        let pass = scheduler::run_due(&db, &jobs, wib("2026-03-20 22:00"))
             .await
             .unwrap();
         assert_eq!(pass.written, 9 + 7);
@@ -294,7 +179,7 @@ async fn restart_catches_up_in_order_with_original_instants() {
                 (BREACH, "resolution breached", wib("2026-03-18 16:30")),
             ]
         );
-        let again = scheduler::run_due(&db, &policies, wib("2026-03-20 22:00"))
+        let again = scheduler::run_due(&db, &jobs, wib("2026-03-20 22:00"))
             .await
             .unwrap();
         assert_eq!(again.written, 0);
@@ -307,7 +192,8 @@ async fn restart_catches_up_in_order_with_original_instants() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_schedulers_write_each_transition_once() {
     on_both(|db| async move {
-        let policies = PolicyCache::default();
+        let jobs = scheduler::Jobs::new(false, URL);
+        let policies = jobs.policies.clone();
         let contract = innovasia_contract(&db).await;
         let mut ids = Vec::new();
         for _ in 0..60 {
@@ -317,11 +203,11 @@ async fn racing_schedulers_write_each_transition_once() {
         let (a, b) = tokio::join!(
             {
                 let db = db.clone();
-                async move { scheduler::run_due(&db, &PolicyCache::default(), now).await }
+                async move { scheduler::run_due(&db, &scheduler::Jobs::new(false, URL), now).await }
             },
             {
                 let db = db.clone();
-                async move { scheduler::run_due(&db, &PolicyCache::default(), now).await }
+                async move { scheduler::run_due(&db, &scheduler::Jobs::new(false, URL), now).await }
             },
         );
         let total = a.unwrap().written + b.unwrap().written;
@@ -339,20 +225,12 @@ async fn racing_schedulers_write_each_transition_once() {
     .await;
 }
 
-/// A clock the test sets.
-struct ManualClock(std::sync::Mutex<Timestamp>);
-
-impl tenggat_server::Clock for ManualClock {
-    fn now(&self) -> Timestamp {
-        *self.0.lock().expect("clock")
-    }
-}
-
 /// The scheduler's loop: woken by a write after the clock moved, it writes what came due.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_loop_wakes_and_fires() {
     on_both(|db| async move {
-        let policies = std::sync::Arc::new(PolicyCache::default());
+        let jobs = scheduler::Jobs::new(false, URL);
+        let policies = jobs.policies.clone();
         let contract = innovasia_contract(&db).await;
         let id = report(&db, &policies, &contract, "P1", wib("2026-03-13 22:00")).await;
         let clock =
@@ -360,7 +238,7 @@ async fn the_loop_wakes_and_fires() {
         let wake = std::sync::Arc::new(tokio::sync::Notify::new());
         let task = tokio::spawn(scheduler::run(
             db.clone(),
-            policies.clone(),
+            jobs.clone(),
             clock.clone(),
             wake.clone(),
         ));

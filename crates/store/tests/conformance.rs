@@ -2314,7 +2314,10 @@ async fn outbox_commits_with_its_events(db: Database) {
         ..TicketUpdate::default()
     };
     assert_eq!(
-        code(db.append_events(t.id, None, &[warn.clone()], &stale).await),
+        code(
+            db.append_events(t.id, None, std::slice::from_ref(&warn), &stale)
+                .await
+        ),
         "store.conflict"
     );
     // A notification for an event not appended refuses the whole append.
@@ -2537,7 +2540,7 @@ async fn webhooks(db: Database) {
         .await;
     assert_eq!(code(refused), "store.invalid");
     let list = db.webhooks_of_provider(s.provider.id).await.expect("list");
-    assert_eq!(list, [hook.clone()]);
+    assert_eq!(list, std::slice::from_ref(&hook));
     let off = db
         .disable_webhook(hook.id, t0() + minutes(1))
         .await

@@ -1,0 +1,234 @@
+//! Notification texts in Bahasa Indonesia and English, from templates compiled into the
+//! binary (`templates/notify/{id,en}.txt`: the first line is the subject).
+
+use askama::Template;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde_json::Value;
+use tenggat_store::Language;
+
+/// A rendered notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// One line: the e-mail subject, the chat message's first line.
+    pub subject: String,
+    /// The text after it.
+    pub body: String,
+}
+
+/// What the templates fill in; every field is text, empty when the event has none.
+#[derive(Debug, Default)]
+struct Fields {
+    kind: String,
+    name: String,
+    number: String,
+    title: String,
+    priority: String,
+    at: String,
+    metric: String,
+    percent: String,
+    due: String,
+    level: String,
+    level_name: String,
+    rule: String,
+    reason: String,
+    text: String,
+    from: String,
+    to: String,
+    url: String,
+}
+
+#[derive(Template)]
+#[template(path = "notify/en.txt", escape = "none")]
+struct English<'a> {
+    f: &'a Fields,
+}
+
+#[derive(Template)]
+#[template(path = "notify/id.txt", escape = "none")]
+struct Indonesian<'a> {
+    f: &'a Fields,
+}
+
+/// The name of a metric in a language.
+fn metric_name(lang: Language, id: &str) -> String {
+    let (en, ind) = match id {
+        "response" => ("response", "respons"),
+        "workaround" => ("workaround", "solusi sementara"),
+        "resolution" => ("resolution", "resolusi"),
+        "onsite" => ("on-site", "kehadiran di lokasi"),
+        "information" => ("information", "informasi"),
+        other => (other, other),
+    };
+    match lang {
+        Language::Id => ind.to_owned(),
+        Language::En => en.to_owned(),
+    }
+}
+
+/// An instant as people read it, in the ticket's calendar zone (`2026-03-14 02:00 WIB`).
+fn when(text: Option<&str>, zone: Option<&TimeZone>) -> String {
+    let Some(text) = text else {
+        return String::new();
+    };
+    match (text.parse::<Timestamp>(), zone) {
+        (Ok(t), Some(tz)) => t
+            .to_zoned(tz.clone())
+            .strftime("%Y-%m-%d %H:%M %Z")
+            .to_string(),
+        (Ok(t), None) => t.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+        (Err(_), _) => text.to_owned(),
+    }
+}
+
+fn text_of(value: Option<&Value>) -> String {
+    match value {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Renders an outbox payload (see [`super::Planner`]) in its language.
+pub fn render(payload: &Value) -> Rendered {
+    let lang = super::payload_language(payload);
+    let zone = payload
+        .get("zone")
+        .and_then(Value::as_str)
+        .and_then(|z| TimeZone::get(z).ok());
+    let event = payload.get("event").cloned().unwrap_or(Value::Null);
+    let ticket = payload.get("ticket").cloned().unwrap_or(Value::Null);
+    let kind = text_of(payload.get("type"));
+    let percent = event
+        .get("percent")
+        .and_then(Value::as_f64)
+        .map(|p| {
+            if p.fract() == 0.0 {
+                format!("{p:.0}")
+            } else {
+                format!("{p}")
+            }
+        })
+        .unwrap_or_default();
+    let lang_key = lang.as_str();
+    let level_name = payload
+        .get("level_name")
+        .and_then(|n| n.get(lang_key))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    // The free text an event carries: a justification, a decision's reason, a summary.
+    let text = ["justification", "summary", "reason", "comment"]
+        .iter()
+        .filter(|k| !(kind == "escalation_requested" && **k == "reason"))
+        .find_map(|k| event.get(*k).and_then(Value::as_str))
+        .unwrap_or_default()
+        .to_owned();
+    let reason = payload
+        .get("reason_name")
+        .and_then(|n| n.get(lang_key))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .unwrap_or_else(|| text_of(event.get("reason")));
+    let fields = Fields {
+        name: text_of(payload.get("name")),
+        number: text_of(ticket.get("number")),
+        title: text_of(ticket.get("title")),
+        priority: text_of(ticket.get("priority")),
+        at: when(payload.get("at").and_then(Value::as_str), zone.as_ref()),
+        metric: metric_name(lang, &text_of(event.get("metric"))),
+        percent,
+        due: when(event.get("due").and_then(Value::as_str), zone.as_ref()),
+        level: text_of(event.get("level")),
+        level_name,
+        rule: text_of(event.get("rule")),
+        reason,
+        text,
+        from: text_of(event.get("from")),
+        to: text_of(event.get("to")),
+        url: text_of(payload.get("url")),
+        kind,
+    };
+    let out = match lang {
+        Language::En => English { f: &fields }.render(),
+        Language::Id => Indonesian { f: &fields }.render(),
+    };
+    // The templates take only text fields: rendering cannot fail, but should it, the
+    // message still says what happened.
+    let out = out.unwrap_or_else(|_| format!("[{}] {}\n", fields.number, fields.kind));
+    let (subject, body) = out.split_once('\n').unwrap_or((out.as_str(), ""));
+    Rendered {
+        subject: subject.trim().to_owned(),
+        body: body.trim_start_matches('\n').to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn warning(lang: &str) -> Value {
+        json!({
+            "type": "sla_warning", "lang": lang, "name": "Sari",
+            "at": "2026-03-13T19:00:00Z", "zone": "Asia/Jakarta",
+            "ticket": {"id": 7, "number": "T-7", "title": "Gateway down", "priority": "P1"},
+            "event": {"metric": "workaround", "percent": 75.0, "due": "2026-03-13T20:00:00Z"},
+            "url": "http://127.0.0.1:8080/tickets/7"
+        })
+    }
+
+    #[test]
+    fn a_warning_in_both_languages() {
+        let en = render(&warning("en"));
+        assert_eq!(
+            en.subject,
+            "[T-7] 75 % of the workaround time used: due 2026-03-14 03:00 WIB"
+        );
+        assert!(en.body.starts_with("Hello Sari,"), "{}", en.body);
+        assert!(en.body.contains("at 2026-03-14 02:00 WIB"), "{}", en.body);
+        assert!(en.body.contains("http://127.0.0.1:8080/tickets/7"));
+        let id = render(&warning("id"));
+        assert_eq!(
+            id.subject,
+            "[T-7] 75 % waktu solusi sementara terpakai: batas 2026-03-14 03:00 WIB"
+        );
+        assert!(id.body.starts_with("Halo Sari,"), "{}", id.body);
+    }
+
+    #[test]
+    fn an_escalation_names_its_level() {
+        let payload = json!({
+            "type": "escalated", "lang": "id", "at": "2026-03-13T19:00:00Z",
+            "ticket": {"number": "T-1", "title": "x", "priority": "P1"},
+            "event": {"level": 2, "rule": "p1-no-workaround-4h"},
+            "level_name": {"id": "Manajer Eskalasi", "en": "Escalation Manager"}
+        });
+        let r = render(&payload);
+        assert_eq!(r.subject, "[T-1] Dieskalasi ke level 2 (Manajer Eskalasi)");
+        assert!(
+            r.body.contains("oleh aturan p1-no-workaround-4h"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("2026-03-13 19:00 UTC"), "no zone: UTC");
+    }
+
+    #[test]
+    fn a_request_shows_reason_and_justification() {
+        let payload = json!({
+            "type": "escalation_requested", "lang": "en",
+            "ticket": {"number": "T-2", "title": "x", "priority": "P2"},
+            "event": {"reason": "stalled_progress", "justification": "No update for two days", "level": 2},
+            "reason_name": {"id": "Progres stagnan", "en": "Progress stalled"}
+        });
+        let r = render(&payload);
+        assert!(r.body.contains("Reason: Progress stalled"), "{}", r.body);
+        assert!(
+            r.body.contains("Justification: No update for two days"),
+            "{}",
+            r.body
+        );
+    }
+}
