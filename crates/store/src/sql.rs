@@ -9,6 +9,38 @@
 //! few SQL fragments that differ (a contract's contacts as one JSON array) are arguments of the
 //! macro.
 
+/// Outbox rows written per statement (11 parameters each, far below either backend's limit).
+pub(crate) const NOTIFICATIONS_PER_INSERT: usize = 500;
+
+/// `($1, $2), ($3, $4)` for `rows` rows of `cols` columns.
+pub(crate) fn values_list(rows: usize, cols: usize) -> String {
+    let mut out = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(r * cols + c + 1).to_string());
+        }
+        out.push(')');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_lists_number_every_parameter() {
+        assert_eq!(super::values_list(1, 2), "($1, $2)");
+        assert_eq!(super::values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
+}
+
 macro_rules! impl_store {
     ($store:ty, $db:ty, $backend:literal, contacts_json = $contacts:literal,
      skip_locked = $skip_locked:literal) => {
@@ -831,49 +863,61 @@ macro_rules! impl_store {
                         _ => StoreError::NotFound("ticket"),
                     });
                 };
-                let mut stored = Vec::with_capacity(events.len());
+                // All the events in one statement, then all their notifications in one: an
+                // append is the same few round trips however many it writes.
+                let sql = format!(
+                    "INSERT INTO ticket_events (ticket_id, seq, at, event_type, payload, \
+                     actor_id, visibility) VALUES {} RETURNING {}",
+                    values_list(events.len(), 7),
+                    event_cols!()
+                );
+                let mut insert = sqlx::query_as::<_, EventRow>(sqlx::AssertSqlSafe(sql));
                 for (seq, event) in (last - count + 1..).zip(events) {
-                    let row: EventRow = sqlx::query_as(concat!(
-                        "INSERT INTO ticket_events (ticket_id, seq, at, event_type, payload, \
-                         actor_id, visibility) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ",
-                        event_cols!()
-                    ))
-                    .bind(ticket_id)
-                    .bind(seq)
-                    .bind(ns(event.at)?)
-                    .bind(&event.event_type)
-                    .bind(Json(&event.payload))
-                    .bind(event.actor_id)
-                    .bind(event.visibility.as_str())
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-                    stored.push(StoredEvent::try_from(row)?);
+                    insert = insert
+                        .bind(ticket_id)
+                        .bind(seq)
+                        .bind(ns(event.at)?)
+                        .bind(&event.event_type)
+                        .bind(Json(&event.payload))
+                        .bind(event.actor_id)
+                        .bind(event.visibility.as_str());
                 }
+                let mut stored = insert
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .into_iter()
+                    .map(StoredEvent::try_from)
+                    .collect::<StoreResult<Vec<_>>>()?;
+                stored.sort_by_key(|e| e.seq);
                 // The notifications these events cause commit with them, or not at all.
-                for n in &update.notifications {
-                    check_notification(n, stored.len())?;
-                    let event = &stored[n.event_index];
-                    let delivered = n.channel == NotifyChannel::InApp;
-                    let at = ns(event.at)?;
-                    sqlx::query(
+                for chunk in update.notifications.chunks(NOTIFICATIONS_PER_INSERT) {
+                    let sql = format!(
                         "INSERT INTO outbox (ticket_id, event_seq, channel, recipient, user_id, \
                          dedupe_key, payload, created_at, state, next_attempt_at, delivered_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $10)",
-                    )
-                    .bind(ticket_id)
-                    .bind(event.seq)
-                    .bind(n.channel.as_str())
-                    .bind(&n.recipient)
-                    .bind(n.user_id)
-                    .bind(dedupe_key(ticket_id, event.seq, n))
-                    .bind(Json(&n.payload))
-                    .bind(at)
-                    .bind(if delivered { "delivered" } else { "pending" })
-                    .bind(delivered.then_some(at))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
+                         VALUES {}",
+                        values_list(chunk.len(), 11)
+                    );
+                    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for n in chunk {
+                        check_notification(n, stored.len())?;
+                        let event = &stored[n.event_index];
+                        let delivered = n.channel == NotifyChannel::InApp;
+                        let at = ns(event.at)?;
+                        insert = insert
+                            .bind(ticket_id)
+                            .bind(event.seq)
+                            .bind(n.channel.as_str())
+                            .bind(&n.recipient)
+                            .bind(n.user_id)
+                            .bind(dedupe_key(ticket_id, event.seq, n))
+                            .bind(Json(&n.payload))
+                            .bind(at)
+                            .bind(if delivered { "delivered" } else { "pending" })
+                            .bind(at)
+                            .bind(delivered.then_some(at));
+                    }
+                    insert.execute(&mut *tx).await.map_err(db_error)?;
                 }
                 let ticket: TicketRow = sqlx::query_as(concat!(
                     "UPDATE tickets SET status = COALESCE($2, status), \

@@ -15,7 +15,7 @@ use crate::create_batch::{CreateJob, CreateQueue};
 use crate::error::{StoreError, db_error};
 use crate::model::*;
 use crate::rows::*;
-use crate::sql::impl_store;
+use crate::sql::{NOTIFICATIONS_PER_INSERT, impl_store, values_list};
 use crate::store::StoreResult;
 
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
