@@ -32,15 +32,6 @@ pub(crate) fn values_list(rows: usize, cols: usize) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn values_lists_number_every_parameter() {
-        assert_eq!(super::values_list(1, 2), "($1, $2)");
-        assert_eq!(super::values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
-    }
-}
-
 macro_rules! impl_store {
     ($store:ty, $db:ty, $backend:literal, contacts_json = $contacts:literal,
      skip_locked = $skip_locked:literal) => {
@@ -1492,3 +1483,12 @@ macro_rules! impl_store {
 }
 
 pub(crate) use impl_store;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_lists_number_every_parameter() {
+        assert_eq!(super::values_list(1, 2), "($1, $2)");
+        assert_eq!(super::values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
+}
