@@ -16,9 +16,10 @@
 //! | `sla_breached` | the assignee or agents, and the escalation managers | yes |
 //! | `escalated` | the holders of the new level, and the assignee | yes |
 //! | `escalation_requested`, `severity_change_requested` | escalation managers (and the assignee) | yes |
-//! | `escalation_accepted`, `escalation_declined`, `severity_change_declined`, `priority` after a request | who asked, and the reporter | yes |
+//! | `escalation_accepted` | who asked, the reporter, the holders of the new level, the assignee | yes |
+//! | `escalation_declined`, `severity_change_declined`, `priority` after a request | who asked, and the reporter | yes |
 //! | `rca_requested` | the assignee or agents | yes |
-//! | `action_plan_published`, `emergency_call_recorded`, `rca_delivered` | the reporter | yes |
+//! | `action_plan_published`, `emergency_call_recorded`, `rca_delivered`, `post_incident_review_completed` | the reporter | yes |
 //!
 //! Users get an in-app notification and, when SMTP is configured, an e-mail in their own
 //! language. Webhooks get every event type they subscribed to (all when they named none).
@@ -243,13 +244,7 @@ impl Planner {
                 with_role(Role::EscalationManager).for_each(&mut add);
             }
             "escalated" => {
-                let level = event
-                    .payload
-                    .get("level")
-                    .and_then(Value::as_u64)
-                    .and_then(|l| u8::try_from(l).ok())
-                    .unwrap_or(1);
-                with_role(level_role(level)).for_each(&mut add);
+                with_role(level_role(level_of(event))).for_each(&mut add);
                 assignee.into_iter().for_each(&mut add);
             }
             "escalation_requested" | "severity_change_requested" => {
@@ -270,13 +265,21 @@ impl Planner {
                     // A priority change the provider made on its own tells nobody here.
                     return Ok(people);
                 }
+                if event.event_type == "escalation_accepted" {
+                    // An accepted request is an escalation: the new level's holders take it.
+                    with_role(level_role(level_of(event))).for_each(&mut add);
+                    assignee.into_iter().for_each(&mut add);
+                }
                 for id in requester.into_iter().chain(ticket.reporter_id) {
                     if let Some(user) = user_by_id(db, dir, id).await? {
                         add(&user);
                     }
                 }
             }
-            "action_plan_published" | "emergency_call_recorded" | "rca_delivered" => {
+            "action_plan_published"
+            | "emergency_call_recorded"
+            | "rca_delivered"
+            | "post_incident_review_completed" => {
                 if let Some(id) = ticket.reporter_id
                     && let Some(user) = user_by_id(db, dir, id).await?
                 {
@@ -306,7 +309,18 @@ pub fn is_notified(event_type: &str) -> bool {
             | "rca_delivered"
             | "action_plan_published"
             | "emergency_call_recorded"
+            | "post_incident_review_completed"
     )
+}
+
+/// The level an event names (`level` in its payload), 1 when none.
+fn level_of(event: &NewEvent) -> u8 {
+    event
+        .payload
+        .get("level")
+        .and_then(Value::as_u64)
+        .and_then(|l| u8::try_from(l).ok())
+        .unwrap_or(1)
 }
 
 /// A user by id: from the provider's staff when there, else from the store (a customer);

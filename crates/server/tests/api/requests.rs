@@ -382,6 +382,8 @@ request_scenarios!(
     tasks_follow_the_escalation_ladder,
     root_cause_analysis_only_before_close,
     post_incident_review_for_sev_1_under_uer,
+    requests_notify_both_sides_in_the_app,
+    webhooks_are_managed_by_the_provider_admin,
 );
 
 /// Issue 5, "Customer escalation request": allowed reasons only, a written justification,
@@ -1351,4 +1353,189 @@ async fn post_incident_review_for_sev_1_under_uer(db: Database) {
         "task.completed",
     )
     .await;
+}
+
+/// The in-app side of notifications: the escalation manager hears of a request, the customer
+/// of its outcome; each sees only their own, and a ticket's delivery log follows the tenant.
+async fn requests_notify_both_sides_in_the_app(db: Database) {
+    let desk = Desk::boot(&db).await;
+    let c = desk.customer("mitra-satu", "innovasia", &[]).await;
+    let other = desk.customer("mitra-dua", "innovasia", &[]).await;
+    let agent = desk.staff("agent", "agent").await;
+    let manager = desk.staff("manager", "escalation_manager").await;
+    let path = desk
+        .report(&c.user, innovasia_report(c.contract, "P2"))
+        .await;
+    desk.post(
+        &c.user.token,
+        &format!("{path}/escalation-requests"),
+        json!({"reason": "stalled_progress", "justification": JUSTIFICATION}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let inbox = desk.get(&manager.token, "/api/v1/notifications").await;
+    let items = inbox.as_array().expect("list");
+    assert_eq!(items.len(), 1, "{inbox}");
+    assert_eq!(items[0]["type"], "escalation_requested");
+    assert!(
+        items[0]["subject"]
+            .as_str()
+            .expect("subject")
+            .starts_with("[T-")
+    );
+    assert!(
+        items[0]["body"]
+            .as_str()
+            .expect("body")
+            .contains(JUSTIFICATION),
+        "{inbox}"
+    );
+    assert!(items[0]["read_at"].is_null());
+    assert_eq!(
+        desk.get(&agent.token, "/api/v1/notifications").await,
+        json!([]),
+        "an unassigned request goes to the escalation managers"
+    );
+
+    let request = desk
+        .get(&c.user.token, &format!("{path}/escalation-requests"))
+        .await[0]["id"]
+        .clone();
+    desk.post(
+        &manager.token,
+        &format!("{path}/escalation-requests/{request}/decision"),
+        json!({"accept": false, "reason": "A fix is being deployed today."}),
+        StatusCode::OK,
+    )
+    .await;
+    let mine = desk
+        .get(&c.user.token, "/api/v1/notifications?unread=true")
+        .await;
+    let mine = mine.as_array().expect("list");
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["type"], "escalation_declined");
+    assert!(
+        mine[0]["body"]
+            .as_str()
+            .expect("body")
+            .contains("A fix is being deployed today."),
+        "{mine:?}"
+    );
+    // Reading: once; nobody else can mark it.
+    let id = mine[0]["id"].as_i64().expect("id");
+    let read = format!("/api/v1/notifications/{id}/read");
+    let response = desk.call(&manager.token, Method::POST, &read, None).await;
+    assert_problem(response, StatusCode::NOT_FOUND, "store.not_found").await;
+    let response = desk.call(&c.user.token, Method::POST, &read, None).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        desk.get(&c.user.token, "/api/v1/notifications?unread=true")
+            .await,
+        json!([])
+    );
+    let bad = desk
+        .call(
+            &c.user.token,
+            Method::GET,
+            "/api/v1/notifications?unread=perhaps",
+            None,
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+
+    // The delivery log: staff see every row, the customer its own, another customer nothing.
+    let log = format!("{path}/notifications");
+    let all = desk.get(&desk.admin, &log).await;
+    let all = all.as_array().expect("list");
+    assert_eq!(
+        all.len(),
+        2,
+        "the request and the decision, in the app: {all:?}"
+    );
+    assert!(
+        all.iter()
+            .all(|n| n["channel"] == "in_app" && n["state"] == "delivered")
+    );
+    let own = desk.get(&c.user.token, &log).await;
+    assert_eq!(own.as_array().expect("list").len(), 1);
+    assert_eq!(own[0]["user_id"], c.user.id);
+    let response = desk.call(&other.admin.token, Method::GET, &log, None).await;
+    assert_problem(response, StatusCode::NOT_FOUND, "store.not_found").await;
+}
+
+/// Outgoing webhooks: only the provider's administrators register them; the secret is shown
+/// once; bad URLs and unknown event types are refused.
+async fn webhooks_are_managed_by_the_provider_admin(db: Database) {
+    let desk = Desk::boot(&db).await;
+    let c = desk.customer("mitra-satu", "innovasia", &[]).await;
+    let agent = desk.staff("agent", "agent").await;
+    let hooks = "/api/v1/webhooks";
+    let body = json!({"name": "Slack #sla", "url": "https://hooks.slack.example/T1/B2/x"});
+    for who in [&agent.token, &c.admin.token] {
+        desk.refused(
+            who,
+            hooks,
+            body.clone(),
+            StatusCode::FORBIDDEN,
+            "auth.forbidden",
+        )
+        .await;
+    }
+    for (bad, field) in [
+        (json!({"name": "x", "url": "not a url"}), "url"),
+        (json!({"name": "x", "url": "ftp://example.com/x"}), "url"),
+        (json!({"name": "", "url": "https://example.com/x"}), "name"),
+        (
+            json!({"name": "x", "url": "https://example.com/x", "language": "fr"}),
+            "language",
+        ),
+        (
+            json!({"name": "x", "url": "https://example.com/x", "events": ["bogus"]}),
+            "events",
+        ),
+    ] {
+        let problem = desk
+            .refused(
+                &desk.admin,
+                hooks,
+                bad,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "webhook.invalid",
+            )
+            .await;
+        assert_eq!(problem["field"], field, "{problem}");
+    }
+    let made = desk
+        .post(&desk.admin, hooks, body, StatusCode::CREATED)
+        .await;
+    assert!(
+        made["secret"]
+            .as_str()
+            .expect("secret")
+            .starts_with("whsec_")
+    );
+    let listed = desk.get(&desk.admin, hooks).await;
+    assert_eq!(listed.as_array().expect("list").len(), 1);
+    assert!(
+        listed[0].get("secret").is_none(),
+        "the secret is shown once"
+    );
+    let disabled = desk
+        .post(
+            &desk.admin,
+            &format!("{hooks}/{}/disable", made["id"]),
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+    assert!(disabled["disabled_at"].is_string());
+    let response = desk
+        .call(
+            &desk.admin,
+            Method::POST,
+            &format!("{hooks}/999999/disable"),
+            None,
+        )
+        .await;
+    assert_problem(response, StatusCode::NOT_FOUND, "store.not_found").await;
 }
