@@ -207,12 +207,8 @@ async fn three_replicas_fire_each_transition_once() {
         let mut done = false;
         for _ in 0..900 {
             let written = count(&pool, transitions).await;
-            let delivered = count(
-                &pool,
-                "SELECT COUNT(*) FROM outbox WHERE state = 'delivered'",
-            )
-            .await;
-            if written >= expected && delivered >= expected {
+            let pending = count(&pool, "SELECT COUNT(*) FROM outbox WHERE state = 'pending'").await;
+            if written >= expected && pending == 0 {
                 done = true;
                 break;
             }
@@ -253,11 +249,29 @@ async fn three_replicas_fire_each_transition_once() {
         )
         .await;
         assert_eq!(off_time, 0, "each breach at its exact instant");
-        assert_eq!(
-            count(&pool, "SELECT COUNT(*) FROM outbox").await,
-            expected,
-            "one webhook notification per transition"
+        // Notifications: one webhook row per notified transition, never two; every breach
+        // notified (a warning caught up together with a later step of its clock is written but
+        // not told).
+        let rows = count(&pool, "SELECT COUNT(*) FROM outbox").await;
+        assert!(
+            rows >= TICKETS as i64 && rows <= expected,
+            "{rows} outbox rows"
         );
+        let doubled = count(
+            &pool,
+            "SELECT COUNT(*) FROM (SELECT ticket_id, event_seq FROM outbox \
+             GROUP BY ticket_id, event_seq HAVING COUNT(*) > 1) x",
+        )
+        .await;
+        assert_eq!(doubled, 0, "one row per transition");
+        let untold = count(
+            &pool,
+            "SELECT COUNT(*) FROM ticket_events e WHERE e.event_type = 'sla_breached' \
+             AND NOT EXISTS (SELECT 1 FROM outbox o \
+             WHERE o.ticket_id = e.ticket_id AND o.event_seq = e.seq)",
+        )
+        .await;
+        assert_eq!(untold, 0, "every breach is told");
         assert_eq!(
             count(
                 &pool,
@@ -268,7 +282,7 @@ async fn three_replicas_fire_each_transition_once() {
         );
         let accepted = receiver.accepted();
         let keys: HashSet<&str> = accepted.iter().map(|c| c.delivery.as_str()).collect();
-        assert_eq!(keys.len() as i64, expected, "every notification arrived");
+        assert_eq!(keys.len() as i64, rows, "every notification arrived");
         // At least once: only the killed replica's posts in flight can come twice.
         let duplicates = accepted.len() - keys.len();
         assert!(duplicates <= 64, "{duplicates} duplicates");

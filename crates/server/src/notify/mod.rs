@@ -130,7 +130,7 @@ impl Planner {
         let dir = self.directory(db, ticket.provider_id).await?;
         let mut out = Vec::new();
         for (index, event) in new.iter().enumerate() {
-            if !is_notified(&event.event_type) {
+            if !is_notified(&event.event_type) || superseded(event, &new[index + 1..]) {
                 continue;
             }
             let users = self.audience(db, &dir, ticket, log, event).await?;
@@ -290,6 +290,30 @@ impl Planner {
         }
         Ok(people)
     }
+}
+
+/// The clock (`metric:start`) a warning or breach is about, from its key.
+fn clock_of(event: &NewEvent) -> Option<&str> {
+    let key = event.payload.get("key")?.as_str()?;
+    let rest = key
+        .strip_prefix("warning:")
+        .or_else(|| key.strip_prefix("breach:"))?;
+    let mut parts = rest.splitn(3, ':');
+    let (metric, start) = (parts.next()?, parts.next()?);
+    Some(&rest[..metric.len() + 1 + start.len()])
+}
+
+/// Whether a warning is followed, in the same batch, by a later warning or the breach of the
+/// same clock: a scheduler catching up after downtime tells people where a clock stands now,
+/// not every step it passed while nobody listened. (Every event is still written.)
+fn superseded(event: &NewEvent, later: &[NewEvent]) -> bool {
+    if event.event_type != "sla_warning" {
+        return false;
+    }
+    let Some(clock) = clock_of(event) else {
+        return false;
+    };
+    later.iter().any(|e| clock_of(e) == Some(clock))
 }
 
 /// Whether events of this type notify anyone.
