@@ -1,8 +1,14 @@
 //! Scheduler load (issue 5's figures): N Innovasia P1 tickets reported at the same instant,
 //! then one scheduler pass at a chosen offset, timed.
 //!
+//! The provider is set up as a real desk would be, so that each transition also writes its
+//! notifications to the outbox in its transaction: one agent, one escalation manager and one
+//! webhook (never called: the dispatcher does not run here), with e-mail on
+//! (`Jobs::new(true, …)`). A 50 % warning of an unassigned ticket thus writes three outbox
+//! rows (the agent in-app and by e-mail, the webhook).
+//!
 //! ```text
-//! cargo run --release -p tenggat-server --example scheduler_load -- URL TICKETS OFFSET_MINUTES
+//! cargo run --release -p tenggat-server --example scheduler_load -- URL TICKETS OFFSET_MINUTES [--bare]
 //! # 10,000 transitions due in the same minute: each P1 warns at 50 % of its 1-h response
 //! # clock, 30 minutes after the report:
 //! scheduler_load sqlite:///tmp/sched.db 10000 30
@@ -11,7 +17,9 @@
 //! scheduler_load postgres://postgres@127.0.0.1:5432/sched 11112 480
 //! ```
 //! The database must be empty (SQLite: the file is created; PostgreSQL: the database must
-//! exist). Prints the pass's counts and wall time.
+//! exist). `--bare`: no staff, no webhook and e-mail off, so that no outbox row is written
+//! (the transitions alone, for comparison). Prints the pass's counts (tickets, events written,
+//! outbox rows written) and wall time.
 
 use std::time::Instant;
 
@@ -20,30 +28,38 @@ use serde_json::json;
 use tenggat_server::desk::{self, Report};
 use tenggat_server::scheduler;
 use tenggat_store::{
-    Database, NewContract, NewEvent, NewOrganisation, NewTicket, OrgKind, PolicyBinding, PolicyRef,
-    Store, TicketStatus, Visibility, open,
+    Database, Language, NewContract, NewEvent, NewOrganisation, NewTicket, NewUser, NewWebhook,
+    OrgKind, PolicyBinding, PolicyRef, Role, Store, TicketStatus, Visibility, open,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let [_, url, tickets, offset] = args.as_slice() else {
-        return Err("usage: scheduler_load URL TICKETS OFFSET_MINUTES".into());
+    let (url, tickets, offset, bare) = match args.as_slice() {
+        [_, url, tickets, offset] => (url, tickets, offset, false),
+        [_, url, tickets, offset, flag] if flag == "--bare" => (url, tickets, offset, true),
+        _ => return Err("usage: scheduler_load URL TICKETS OFFSET_MINUTES [--bare]".into()),
     };
     let tickets: usize = tickets.parse()?;
     let offset: i64 = offset.parse()?;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(run(url, tickets, offset))
+        .block_on(run(url, tickets, offset, bare))
 }
 
-async fn run(url: &str, tickets: usize, offset: i64) -> Result<(), Box<dyn std::error::Error>> {
+async fn run(
+    url: &str,
+    tickets: usize,
+    offset: i64,
+    bare: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
     let db = open(url, url.starts_with("sqlite")).await?;
     db.migrate().await?;
     let reported: Timestamp = "2026-03-13T22:00:00+07:00".parse()?;
-    let jobs = scheduler::Jobs::new(false, "http://127.0.0.1:8080");
+    // E-mail on: every user notification is written twice (in-app and e-mail).
+    let jobs = scheduler::Jobs::new(!bare, "http://127.0.0.1:8080");
     let policies = jobs.policies.clone();
-    let contract = contract(&db, reported).await?;
+    let contract = contract(&db, reported, bare).await?;
     let policy = policies.for_contract(&db, &contract).await?;
     let report = Report {
         priority: "P1".into(),
@@ -98,12 +114,14 @@ async fn run(url: &str, tickets: usize, offset: i64) -> Result<(), Box<dyn std::
         started.elapsed().as_secs_f64()
     );
     let now = reported + SignedDuration::from_mins(offset);
+    let outbox_before = outbox_rows(&db).await?;
     let started = Instant::now();
     let pass = scheduler::run_due(&db, &jobs, now).await?;
     let took = started.elapsed().as_secs_f64();
+    let outbox = outbox_rows(&db).await? - outbox_before;
     println!(
-        "scheduler_load: {} pass at +{offset} min: {} tickets folded, {} transitions written, \
-         {} failed, in {took:.2} s ({:.0} transitions/s)",
+        "scheduler_load: {} pass at +{offset} min: {} tickets folded, {} events written, \
+         {outbox} outbox rows written, {} failed, in {took:.2} s ({:.0} transitions/s)",
         db.backend_name(),
         pass.tickets,
         pass.written,
@@ -114,9 +132,29 @@ async fn run(url: &str, tickets: usize, offset: i64) -> Result<(), Box<dyn std::
     Ok(())
 }
 
+/// The provider's staff: the agent hears of warnings and breaches, the escalation manager of
+/// breaches and of escalations to level 2.
+const STAFF: [(Role, &str, &str); 2] = [
+    (Role::Agent, "agent@innovasia.example", "Agen Satu"),
+    (
+        Role::EscalationManager,
+        "escalation@innovasia.example",
+        "Manajer Eskalasi",
+    ),
+];
+
+/// Every outbox row, whatever its state (nothing delivers them here).
+async fn outbox_rows(db: &Database) -> Result<i64, tenggat_store::StoreError> {
+    let counts = db.outbox_counts().await?;
+    Ok(counts.pending + counts.delivered + counts.failed)
+}
+
+/// The provider with its staff (an agent, an escalation manager) and a webhook (none of them
+/// with `bare`), a customer, and an Innovasia contract between them.
 async fn contract(
     db: &Database,
     at: Timestamp,
+    bare: bool,
 ) -> Result<tenggat_store::Contract, tenggat_store::StoreError> {
     let provider = db
         .create_organisation(&NewOrganisation {
@@ -126,6 +164,30 @@ async fn contract(
             created_at: at,
         })
         .await?;
+    let staff = if bare { &[][..] } else { &STAFF[..] };
+    for &(role, email, name) in staff {
+        db.create_user(&NewUser {
+            organisation_id: provider.id,
+            email: email.into(),
+            name: name.into(),
+            role,
+            language: Language::Id,
+            created_at: at,
+        })
+        .await?;
+    }
+    if !bare {
+        db.create_webhook(&NewWebhook {
+            provider_id: provider.id,
+            name: "Slack #noc".into(),
+            url: "http://127.0.0.1:9/hook".into(),
+            secret: "scheduler-load-secret".into(),
+            language: Language::En,
+            events: vec![],
+            created_at: at,
+        })
+        .await?;
+    }
     let customer = db
         .create_organisation(&NewOrganisation {
             kind: OrgKind::Customer,
