@@ -100,6 +100,11 @@ pub struct TicketSla {
     pub evaluation: Evaluation,
     /// `tenggat_sla::evaluation_json` of it (the API's `sla` field).
     pub json: Value,
+    /// The earliest transition (warning, breach, escalation) the fold has reached but the log
+    /// does not record yet: the scheduler still has to write it, so the cache must keep the
+    /// ticket due from then on, whoever writes the cache (a note, a policy change, a
+    /// recompute). `None` when the log records every one.
+    pub unrecorded: Option<Timestamp>,
 }
 
 impl TicketSla {
@@ -108,10 +113,14 @@ impl TicketSla {
         SlaCache {
             sla: self.json.clone(),
             // The scheduler wakes for warnings as well as for breaches and escalations.
-            next_change: match (self.evaluation.next_change, self.evaluation.next_warning) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            },
+            next_change: [
+                self.evaluation.next_change,
+                self.evaluation.next_warning,
+                self.unrecorded,
+            ]
+            .into_iter()
+            .flatten()
+            .min(),
             next_due: next_due(&self.evaluation),
         }
     }
@@ -138,7 +147,9 @@ pub fn sla_of_events(
     now: Timestamp,
 ) -> Result<TicketSla, DeskError> {
     let parsed = sla_events(events)?;
-    sla_of(policy, &parsed, now)
+    let mut sla = sla_of(policy, &parsed, now)?;
+    sla.unrecorded = crate::scheduler::first_unrecorded(&sla.evaluation, events);
+    Ok(sla)
 }
 
 /// Folds parsed events at `now`.
@@ -150,7 +161,11 @@ pub fn sla_of(
     let evaluation =
         tenggat_sla::evaluate(policy, events, now).map_err(|e| DeskError::Events(e.to_string()))?;
     let json = tenggat_sla::evaluation_json(policy, &evaluation);
-    Ok(TicketSla { evaluation, json })
+    Ok(TicketSla {
+        evaluation,
+        json,
+        unrecorded: None,
+    })
 }
 
 /// A report as the customer (or an agent on their behalf) filed it, before validation.

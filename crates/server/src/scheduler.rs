@@ -154,6 +154,18 @@ fn recorded(events: &[StoredEvent]) -> HashSet<String> {
         .collect()
 }
 
+/// The instant of the earliest transition `eval` has reached that `log` does not record.
+pub fn first_unrecorded(eval: &Evaluation, log: &[StoredEvent]) -> Option<Timestamp> {
+    let all = transitions(eval);
+    if all.is_empty() {
+        return None;
+    }
+    let done = recorded(log);
+    all.into_iter()
+        .find(|t| !done.contains(&t.key))
+        .map(|t| t.at)
+}
+
 /// What one pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pass {
@@ -229,7 +241,9 @@ pub async fn fire_ticket(
             conflicts += 1;
             continue;
         }
-        let sla = desk::sla_of_events(&policy, &log, now)?;
+        let mut sla = desk::sla_of_events(&policy, &log, now)?;
+        // Every transition reached is written below (or was already): the cache moves on.
+        sla.unrecorded = None;
         let done = recorded(&log);
         let pending: Vec<Transition> = transitions(&sla.evaluation)
             .into_iter()

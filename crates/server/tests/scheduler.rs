@@ -263,3 +263,70 @@ async fn the_loop_wakes_and_fires() {
     })
     .await;
 }
+
+/// A change written after a transition came due but before the scheduler wrote it (a note at
+/// 22:35, the 50 % warning due at 22:30): the cache it writes keeps the ticket due, and the
+/// warning is still written, at 22:30.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_before_the_scheduler_keeps_the_transition_due() {
+    on_both(|db| async move {
+        let jobs = scheduler::Jobs::new(false, URL);
+        let contract = innovasia_contract(&db).await;
+        let id = report(
+            &db,
+            &jobs.policies,
+            &contract,
+            "P1",
+            wib("2026-03-13 22:00"),
+        )
+        .await;
+        let policy = jobs
+            .policies
+            .for_contract(&db, &contract)
+            .await
+            .expect("policy");
+        let at = wib("2026-03-13 22:35");
+        let note = tenggat_store::NewEvent {
+            at,
+            event_type: "note".into(),
+            payload: serde_json::json!({"body": "looking"}),
+            actor_id: None,
+            visibility: tenggat_store::Visibility::Internal,
+        };
+        let mut log = db.ticket_events(id, None, true).await.expect("log");
+        log.push(StoredEvent {
+            id: 0,
+            ticket_id: id,
+            seq: 2,
+            at,
+            event_type: note.event_type.clone(),
+            payload: note.payload.clone(),
+            actor_id: None,
+            visibility: note.visibility,
+        });
+        let sla = tenggat_server::desk::sla_of_events(&policy, &log, at).expect("fold");
+        assert_eq!(sla.unrecorded, Some(wib("2026-03-13 22:30")));
+        let update = tenggat_store::TicketUpdate {
+            expected_seq: Some(1),
+            sla: Some(sla.cache()),
+            ..tenggat_store::TicketUpdate::default()
+        };
+        db.append_event(id, None, &note, &update)
+            .await
+            .expect("note");
+        assert_eq!(db.tickets_changing_by(at, 10).await.expect("due"), [id]);
+        scheduler::run_due(&db, &jobs, at).await.expect("pass");
+        assert_eq!(
+            short(&written(&db, id).await),
+            [(WARNING, "response 50 %", wib("2026-03-13 22:30"))]
+        );
+        assert!(
+            db.tickets_changing_by(at, 10)
+                .await
+                .expect("due")
+                .is_empty(),
+            "done: the cache moved on"
+        );
+    })
+    .await;
+}
