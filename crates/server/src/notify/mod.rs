@@ -210,7 +210,7 @@ impl Planner {
             },
             "event": event.payload,
             "level_name": level_name,
-            "url": format!("{}/tickets/{}", self.public_url, ticket.id),
+            "url": format!("{}/api/v1/tickets/{}", self.public_url, ticket.id),
         })
     }
 
