@@ -330,3 +330,60 @@ async fn a_write_before_the_scheduler_keeps_the_transition_due() {
     })
     .await;
 }
+
+/// Innovasia P2 reported Monday 16 March 2026, 09:00 WIB: 75 % of its 3-business-day resolution
+/// (18 business hours: Monday, Tuesday and 2 hours of Wednesday) is used at Wednesday 11:00 WIB;
+/// the warning and the escalation to level 2 are written then, at that instant, and only once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn p2_escalates_at_75_percent_of_business_time_once() {
+    on_both(|db| async move {
+        let jobs = scheduler::Jobs::new(false, URL);
+        let contract = innovasia_contract(&db).await;
+        let id = report(
+            &db,
+            &jobs.policies,
+            &contract,
+            "P2",
+            wib("2026-03-16 09:00"),
+        )
+        .await;
+        scheduler::run_due(&db, &jobs, wib("2026-03-18 10:59"))
+            .await
+            .expect("pass");
+        let before = written(&db, id).await;
+        assert!(
+            before.iter().all(|(t, _, _)| t != ESCALATION),
+            "not yet: {before:?}"
+        );
+        scheduler::run_due(&db, &jobs, wib("2026-03-18 11:00"))
+            .await
+            .expect("pass");
+        let log = written(&db, id).await;
+        let at_eleven: Vec<_> = log
+            .iter()
+            .filter(|(_, _, at)| *at == wib("2026-03-18 11:00"))
+            .map(|(t, k, _)| (t.as_str(), k.as_str()))
+            .collect();
+        assert!(
+            at_eleven.iter().any(|(t, k)| *t == WARNING
+                && k.starts_with("warning:resolution:")
+                && k.ends_with(":75")),
+            "{log:?}"
+        );
+        assert!(
+            at_eleven.contains(&(ESCALATION, "escalation:resolution-75pct")),
+            "{log:?}"
+        );
+        // Days later, still once.
+        scheduler::run_due(&db, &jobs, wib("2026-03-23 09:00"))
+            .await
+            .expect("pass");
+        let escalations = written(&db, id)
+            .await
+            .into_iter()
+            .filter(|(t, _, _)| t == ESCALATION)
+            .count();
+        assert_eq!(escalations, 1);
+    })
+    .await;
+}
