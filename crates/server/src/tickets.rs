@@ -637,6 +637,9 @@ pub(crate) struct Change {
     pub(crate) payload: Value,
     pub(crate) visibility: Visibility,
     pub(crate) update: TicketUpdate,
+    /// A second event the first one brings about, appended with it in the same transaction
+    /// (a customer's reply resumes the clocks paused while waiting for it).
+    pub(crate) follow_up: Option<(&'static str, Value)>,
 }
 
 impl Change {
@@ -646,6 +649,7 @@ impl Change {
             payload,
             visibility: Visibility::Public,
             update: TicketUpdate::default(),
+            follow_up: None,
         }
     }
 
@@ -680,14 +684,23 @@ where
             .events
             .last()
             .map_or(now, |last| if last.at > now { last.at } else { now });
-        let event = NewEvent {
+        let mut events = vec![NewEvent {
             at,
             event_type: change.event_type.to_owned(),
             payload: change.payload,
             actor_id: Some(principal.user.id),
             visibility: change.visibility,
-        };
-        // Who hears of it: written to the outbox in the same transaction as the event.
+        }];
+        if let Some((event_type, payload)) = change.follow_up {
+            events.push(NewEvent {
+                at,
+                event_type: event_type.to_owned(),
+                payload,
+                actor_id: Some(principal.user.id),
+                visibility: Visibility::Public,
+            });
+        }
+        // Who hears of it: written to the outbox in the same transaction as the events.
         let notifications = state
             .planner
             .plan(
@@ -695,19 +708,21 @@ where
                 &loaded.policy,
                 &loaded.ticket,
                 &loaded.events,
-                std::slice::from_ref(&event),
+                &events,
             )
             .await?;
-        loaded.events.push(StoredEvent {
-            id: 0,
-            ticket_id: id,
-            seq: loaded.ticket.last_seq + 1,
-            at: event.at,
-            event_type: event.event_type.clone(),
-            payload: event.payload.clone(),
-            actor_id: event.actor_id,
-            visibility: event.visibility,
-        });
+        for (seq, event) in (loaded.ticket.last_seq + 1..).zip(&events) {
+            loaded.events.push(StoredEvent {
+                id: 0,
+                ticket_id: id,
+                seq,
+                at: event.at,
+                event_type: event.event_type.clone(),
+                payload: event.payload.clone(),
+                actor_id: event.actor_id,
+                visibility: event.visibility,
+            });
+        }
         let sla = desk::sla_of_events(&loaded.policy, &loaded.events, now)?;
         let mut update = change.update;
         update.sla = Some(sla.cache());
@@ -716,16 +731,16 @@ where
         update.notifications = notifications;
         match state
             .db
-            .append_event(id, principal.tenant(), &event, &update)
+            .append_events(id, principal.tenant(), &events, &update)
             .await
         {
-            Ok(written) => {
+            Ok((ticket, _)) => {
                 state.wake_scheduler();
                 if notified {
                     state.wake_dispatcher();
                 }
                 let next_due = desk::next_due(&sla.evaluation);
-                let mut view = TicketView::new(&written.ticket, sla.json, next_due, now);
+                let mut view = TicketView::new(&ticket, sla.json, next_due, now);
                 view.team = team_of(&loaded.events);
                 return Ok(axum::Json(view));
             }
@@ -844,7 +859,8 @@ async fn simple(
     .await
 }
 
-/// Add a public reply (customer or provider).
+/// Add a public reply (customer or provider). A customer's reply to a ticket waiting on the
+/// customer resumes its clocks (status `in_progress`) in the same transaction.
 #[utoipa::path(
     post, path = "/api/v1/tickets/{id}/replies", tag = "tickets",
     params(("id" = i64, Path, description = "Ticket id")),
@@ -871,10 +887,23 @@ pub async fn reply(
                 format!("ticket {} is closed", ticket.display_number()),
             ));
         }
-        Ok(Change::new(
+        let mut change = Change::new(
             "reply",
             json!({ "body": body.body, "from": if from_customer { "customer" } else { "provider" } }),
-        ))
+        );
+        if from_customer && ticket.status == TicketStatus::WaitingOnCustomer {
+            change.follow_up = Some((
+                "resumed",
+                json!({
+                    "from": TicketStatus::WaitingOnCustomer.as_str(),
+                    "to": TicketStatus::InProgress.as_str(),
+                    "reason": "waiting_on_customer",
+                    "by": "customer_reply",
+                }),
+            ));
+            change = change.status(TicketStatus::InProgress);
+        }
+        Ok(change)
     })
     .await
 }

@@ -384,6 +384,7 @@ request_scenarios!(
     post_incident_review_for_sev_1_under_uer,
     requests_notify_both_sides_in_the_app,
     webhooks_are_managed_by_the_provider_admin,
+    a_customer_reply_resumes_the_clocks,
 );
 
 /// Issue 5, "Customer escalation request": allowed reasons only, a written justification,
@@ -1538,4 +1539,59 @@ async fn webhooks_are_managed_by_the_provider_admin(db: Database) {
         )
         .await;
     assert_problem(response, StatusCode::NOT_FOUND, "store.not_found").await;
+}
+
+/// Waiting on the customer pauses the clocks; the customer's answer resumes them in the same
+/// transaction as the reply. A provider's reply does not.
+async fn a_customer_reply_resumes_the_clocks(db: Database) {
+    let desk = Desk::boot(&db).await;
+    let c = desk.customer("mitra-satu", "innovasia", &[]).await;
+    let agent = desk.staff("agent", "agent").await;
+    let path = desk
+        .report(&c.user, innovasia_report(c.contract, "P2"))
+        .await;
+    desk.post(
+        &agent.token,
+        &format!("{path}/status"),
+        json!({"status": "waiting_on_customer", "comment": "Which browser?"}),
+        StatusCode::OK,
+    )
+    .await;
+    desk.clock.set("2026-03-16T10:00");
+    let staff_reply = desk
+        .post(
+            &agent.token,
+            &format!("{path}/replies"),
+            json!({"body": "Any news?"}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(staff_reply["status"], "waiting_on_customer");
+    desk.clock.set("2026-03-16T11:00");
+    let answered = desk
+        .post(
+            &c.user.token,
+            &format!("{path}/replies"),
+            json!({"body": "Chrome 131 on Windows"}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(answered["status"], "in_progress");
+    let events = desk.get(&c.user.token, &format!("{path}/events")).await;
+    let types = types(&events);
+    assert_eq!(
+        types[types.len() - 2..],
+        ["reply", "resumed"],
+        "the reply, then the resumption: {types:?}"
+    );
+    let resumed = last_of(&events, "resumed");
+    assert_eq!(resumed["at"], events[types.len() - 2]["at"]);
+    assert_eq!(resumed["payload"]["by"], "customer_reply", "{resumed}");
+    let resolution = answered["sla"]["metrics"]
+        .as_array()
+        .expect("metrics")
+        .iter()
+        .find(|m| m["metric"] == "resolution")
+        .expect("resolution");
+    assert_eq!(resolution["state"], "running", "{resolution}");
 }
