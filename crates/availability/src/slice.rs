@@ -130,7 +130,7 @@ impl Slices {
         &self.exclusions
     }
 
-    /// Counts the verdicts of the minutes in `[from, to)` (minute boundaries); minutes
+    /// Counts the verdicts of the minutes in `within` (on minute boundaries); minutes
     /// outside the sliced range count as no data.
     pub fn count(&self, within: Interval) -> Result<Counts, AvailabilityError> {
         let a = Minute::starting_at(within.start())?;
