@@ -387,7 +387,10 @@ fn is_default_redirects(d: &u32) -> bool {
 ///   a warning; `0` turns the warning off.
 /// - `ca_pem`: PEM certificates trusted as roots for this check in addition to the usual
 ///   public roots — a private CA, or a test's self-signed one.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// `Debug` shows header names but not their values, and the body's length only: they may
+/// hold credentials.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpCheck {
     /// The method; default `GET`.
@@ -446,6 +449,41 @@ impl HttpCheck {
     }
 }
 
+/// Header names with their values redacted, for `Debug`.
+struct RedactedHeaders<'a>(&'a BTreeMap<String, String>);
+
+impl fmt::Debug for RedactedHeaders<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.keys().map(|k| (k, "<redacted>")))
+            .finish()
+    }
+}
+
+/// A body's length, for `Debug`.
+fn redacted_body(body: &Option<String>) -> Option<String> {
+    body.as_ref().map(|b| format!("<{} bytes>", b.len()))
+}
+
+impl fmt::Debug for HttpCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpCheck")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("body", &redacted_body(&self.body))
+            .field("expect", &self.expect)
+            .field("timeout", &self.timeout)
+            .field("cert_expiry_warning_days", &self.cert_expiry_warning_days)
+            .field("follow_redirects", &self.follow_redirects)
+            .field(
+                "ca_pem",
+                &self.ca_pem.as_ref().map(|p| format!("<{} bytes>", p.len())),
+            )
+            .finish()
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Transactions
 
@@ -462,8 +500,8 @@ pub enum Extract {
 
 /// One request of a [`Transaction`]. Its `url`, header values and `body` may use the
 /// variables extracted by earlier steps as `{{name}}` (inserted as they are, without
-/// escaping).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// escaping). `Debug` redacts header values and the body, like [`HttpCheck`]'s.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// The step's name, shown in failures: `step 2 "login": HTTP 401`.
@@ -485,6 +523,20 @@ pub struct Step {
     /// Variables taken from the response for the steps after this one.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extract: BTreeMap<String, Extract>,
+}
+
+impl fmt::Debug for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Step")
+            .field("name", &self.name)
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("body", &redacted_body(&self.body))
+            .field("expect", &self.expect)
+            .field("extract", &self.extract)
+            .finish()
+    }
 }
 
 /// A synthetic transaction: HTTP steps run in order, each judged like an [`HttpCheck`]. It
@@ -626,9 +678,17 @@ impl Monitor {
 
     /// Parses a monitor from TOML and validates it.
     pub fn from_toml(text: &str) -> Result<Monitor, CheckError> {
-        let m: Monitor = toml::from_str(text).map_err(|e| CheckError::Parse {
-            format: "TOML",
-            message: e.message().to_string(),
+        let m: Monitor = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+            CheckError::Parse {
+                format: "TOML",
+                message: match line {
+                    Some(line) => format!("line {line}: {}", e.message()),
+                    None => e.message().to_string(),
+                },
+            }
         })?;
         m.validate()?;
         Ok(m)

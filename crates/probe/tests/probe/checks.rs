@@ -178,6 +178,12 @@ fn unknown_fields_are_refused_everywhere() {
     )
     .unwrap_err();
     assert!(e.to_string().contains("retries"), "{e}");
+    // Inside the tagged `check`, the line is the table's (`[check]`).
+    assert!(
+        e.to_string()
+            .starts_with("not a valid monitor (TOML): line 2: "),
+        "{e}"
+    );
 }
 
 #[test]
@@ -371,4 +377,50 @@ fn headers_tcp_targets_redirects_and_ca_pem_are_checked() {
         err(r#"{"type": "http", "url": "http://h/", "expect": {"body_contains": ""}}"#).code(),
         "probe.empty_keyword"
     );
+}
+
+#[test]
+fn the_examples_in_the_docs_are_valid_monitors() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/availability.md"
+    ))
+    .unwrap();
+    let probes = &doc[doc.find("## Probes").unwrap()..];
+    let examples: Vec<&str> = probes
+        .split("```json\n")
+        .skip(1)
+        .map(|block| &block[..block.find("```").unwrap()])
+        .collect();
+    assert_eq!(examples.len(), 3);
+    let kinds: Vec<&str> = examples
+        .iter()
+        .map(|json| match Monitor::from_json(json) {
+            Ok(m) => match m.check {
+                Check::Http(_) => "http",
+                Check::Tcp { .. } => "tcp",
+                Check::Transaction(_) => "transaction",
+            },
+            Err(e) => panic!("{e}\n{json}"),
+        })
+        .collect();
+    assert_eq!(kinds, ["http", "tcp", "transaction"]);
+}
+
+#[test]
+fn debug_output_redacts_credentials() {
+    let m = Monitor::from_json(&monitor_json(TRANSACTION)).unwrap();
+    let shown = format!("{m:?}");
+    assert!(!shown.contains("secret"), "{shown}");
+    assert!(
+        shown.contains("content-type") && shown.contains("<redacted>"),
+        "{shown}"
+    );
+    let mut h = HttpCheck::get("https://h/");
+    h.headers
+        .insert("authorization".into(), "Bearer hunter2".into());
+    h.body = Some("password=hunter2".into());
+    let shown = format!("{h:?}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(shown.contains("<16 bytes>"), "{shown}");
 }
