@@ -7,15 +7,16 @@
 //! tickets whose instant has come ([`run_due`]): never a scan of all open tickets. For each it
 //! lists the transitions the fold has reached by now ([`transitions`]), leaves out those the
 //! log already records (matched by a stable key), and appends the rest in time order with
-//! their original instants, all in one transaction with the ticket's new cache. A scheduler
+//! their original instants, in one transaction with the ticket's new cache (and with those of
+//! the other tickets of its batch, see [`run_due`]). A scheduler
 //! that was down catches up the same way on its next pass: every missed transition is written
 //! once, in order, with its own instant.
 //!
 //! Exactly once, also with several replicas: each transition is appended with
 //! `expected_seq`, the sequence number of the log it was computed from. A replica that lost
-//! the race gets `store.conflict`, reads the log again, finds the transition recorded and
-//! moves on. A replica that dies mid-pass leaves each ticket either done or untouched (one
-//! transaction per ticket), and the untouched ones still due for the next pass.
+//! the race finds its write refused for that ticket, reads the log again, finds the
+//! transition recorded and moves on. A replica that dies mid-pass leaves each ticket either done or untouched (a
+//! batch commits whole or not at all), and the untouched ones still due for the next pass.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -26,7 +27,8 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 use tenggat_sla::{Evaluation, Policy};
 use tenggat_store::{
-    Database, NewEvent, Store, StoreError, StoredEvent, Ticket, TicketUpdate, Visibility,
+    Database, NewEvent, Store, StoreError, StoredEvent, Ticket, TicketLog, TransitionAppend,
+    Visibility,
 };
 use tokio::sync::Notify;
 
@@ -63,8 +65,10 @@ pub const BREACH: &str = "sla_breached";
 /// Event type of an automatic escalation.
 pub const ESCALATION: &str = "escalated";
 
-/// Tickets folded at once.
-const CONCURRENCY: usize = 16;
+/// Tickets read, folded and written together.
+const BATCH: usize = 100;
+/// Batches in flight at once.
+const CONCURRENCY: usize = 4;
 /// Tickets folded per store query of a pass.
 const PAGE: u32 = 500;
 /// How often a ticket whose log keeps changing under the scheduler is read again in one pass.
@@ -179,6 +183,11 @@ pub struct Pass {
 
 /// Folds every ticket whose `next_change` has come by `now` and writes its missing
 /// transitions. Returns when no ticket is due any more.
+///
+/// Due tickets are taken [`BATCH`] at a time: one read of their rows and logs, a fold each,
+/// then one transaction that writes every ticket's transitions, cache and notifications
+/// ([`Store::append_transitions`]), so a batch costs a handful of round trips rather than a
+/// handful per ticket. A ticket whose log moved on under the fold is folded again alone.
 pub async fn run_due(db: &Database, jobs: &Jobs, now: Timestamp) -> Result<Pass, DeskError> {
     let mut pass = Pass::default();
     loop {
@@ -187,28 +196,18 @@ pub async fn run_due(db: &Database, jobs: &Jobs, now: Timestamp) -> Result<Pass,
             return Ok(pass);
         }
         let mut progressed = false;
-        // Tickets are independent: several at once keep the database busy while one waits
-        // for its round trips (each ticket's own appends stay in order).
-        let mut results = stream::iter(due.iter().copied())
-            .map(|id| async move { (id, fire_ticket(db, jobs, id, now).await) })
+        // Batches are independent: several at once keep the database busy while one folds
+        // or waits for its round trips.
+        let batches: Vec<Vec<i64>> = due.chunks(BATCH).map(<[i64]>::to_vec).collect();
+        let mut results = stream::iter(batches)
+            .map(|ids| async move { fire_batch(db, jobs, &ids, now).await })
             .buffer_unordered(CONCURRENCY);
-        while let Some((id, result)) = results.next().await {
-            pass.tickets += 1;
-            match result {
-                Ok((written, moved)) => {
-                    pass.written += written;
-                    progressed |= moved;
-                }
-                // The store itself failing ends the pass; one ticket that does not fold (a
-                // stored policy that no longer compiles) must not stop the others.
-                Err(DeskError::Store(e)) if !matches!(e, StoreError::NotFound(_)) => {
-                    return Err(DeskError::Store(e));
-                }
-                Err(e) => {
-                    pass.failed += 1;
-                    eprintln!("tenggat-server: scheduler: ticket {id}: {e}");
-                }
-            }
+        while let Some(result) = results.next().await {
+            let done = result?;
+            pass.tickets += done.tickets;
+            pass.written += done.written;
+            pass.failed += done.failed;
+            progressed |= done.moved > 0;
         }
         // Every ticket of the page had its cache moved past `now` unless another writer
         // kept changing it; such a ticket is left to the next pass.
@@ -216,6 +215,119 @@ pub async fn run_due(db: &Database, jobs: &Jobs, now: Timestamp) -> Result<Pass,
             return Ok(pass);
         }
     }
+}
+
+/// What one batch did.
+#[derive(Debug, Default)]
+struct Batch {
+    tickets: usize,
+    written: usize,
+    failed: usize,
+    /// Tickets whose cache moved on (they left the due set).
+    moved: usize,
+}
+
+/// Folds the tickets `ids` and writes their transitions in one transaction; those another
+/// writer changed meanwhile are done again one by one. Only the store failing is an error; a
+/// ticket that does not fold (a stored policy that no longer compiles) is counted and logged
+/// and must not stop the others.
+async fn fire_batch(
+    db: &Database,
+    jobs: &Jobs,
+    ids: &[i64],
+    now: Timestamp,
+) -> Result<Batch, StoreError> {
+    let mut done = Batch::default();
+    let mut alone = Vec::new();
+    let mut appends = Vec::with_capacity(ids.len());
+    for log in db.ticket_logs(ids).await? {
+        // Read one after the other, row and log may straddle a write: fold it alone.
+        if !log.consistent() {
+            alone.push(log.ticket.id);
+            continue;
+        }
+        done.tickets += 1;
+        match prepare(db, jobs, &log, now).await {
+            Ok(append) => appends.push(append),
+            Err(e) => fold_failed(&mut done, log.ticket.id, e)?,
+        }
+    }
+    let written = db.append_transitions(&appends).await?;
+    let written: HashSet<i64> = written.into_iter().collect();
+    let mut notified = false;
+    for append in &appends {
+        if written.contains(&append.ticket_id) {
+            done.written += append.events.len();
+            done.moved += 1;
+            notified |= !append.notifications.is_empty();
+        } else {
+            alone.push(append.ticket_id);
+        }
+    }
+    if notified {
+        jobs.dispatcher_wake.notify_one();
+    }
+    for id in alone {
+        match fire_ticket(db, jobs, id, now).await {
+            Ok((written, moved)) => {
+                done.written += written;
+                done.moved += usize::from(moved);
+            }
+            Err(e) => fold_failed(&mut done, id, e)?,
+        }
+    }
+    Ok(done)
+}
+
+/// Counts a ticket that could not be folded, or passes on the store's own failure.
+fn fold_failed(done: &mut Batch, id: i64, e: DeskError) -> Result<(), StoreError> {
+    match e {
+        DeskError::Store(e) if !matches!(e, StoreError::NotFound(_)) => Err(e),
+        e => {
+            done.failed += 1;
+            eprintln!("tenggat-server: scheduler: ticket {id}: {e}");
+            Ok(())
+        }
+    }
+}
+
+/// What to write for one ticket read at `now`: the transitions its fold has reached that its
+/// log does not record, in time order, its cache moved on (every transition reached is written
+/// with it, or already was) and the notifications they cause.
+async fn prepare(
+    db: &Database,
+    jobs: &Jobs,
+    log: &TicketLog,
+    now: Timestamp,
+) -> Result<TransitionAppend, DeskError> {
+    let ticket = &log.ticket;
+    let policy = policy_of(db, &jobs.policies, ticket).await?;
+    let mut sla = desk::sla_of_events(&policy, &log.events, now)?;
+    sla.unrecorded = None;
+    let done = recorded(&log.events);
+    let events: Vec<NewEvent> = transitions(&sla.evaluation)
+        .into_iter()
+        .filter(|t| !done.contains(&t.key))
+        .map(|t| NewEvent {
+            at: t.at,
+            event_type: t.event_type.to_owned(),
+            payload: t.payload,
+            actor_id: None,
+            visibility: Visibility::Public,
+        })
+        .collect();
+    // Who hears of them: the outbox rows commit in the same transaction.
+    let notifications = jobs
+        .planner
+        .plan(db, &policy, ticket, &log.events, &events)
+        .await?;
+    Ok(TransitionAppend {
+        ticket_id: ticket.id,
+        expected_seq: ticket.last_seq,
+        events,
+        sla: sla.cache(),
+        notifications,
+    })
 }
 
 /// Writes the missing transitions of one ticket reached by `now` and moves its cache on.
@@ -226,72 +338,29 @@ pub async fn fire_ticket(
     id: i64,
     now: Timestamp,
 ) -> Result<(usize, bool), DeskError> {
-    let mut conflicts = 0;
-    while conflicts < RETRIES {
-        // The row (for its policy) and the log, read at once.
-        let (ticket, events) =
-            tokio::join!(db.get_ticket(id, None), db.ticket_events(id, None, true));
-        let (ticket, log) = (ticket?, events?);
-        let policy = policy_of(db, &jobs.policies, &ticket).await?;
-        let Some(last) = log.last() else {
+    for _ in 0..RETRIES {
+        let Some(log) = db.ticket_logs(&[id]).await?.pop() else {
+            return Err(StoreError::NotFound("ticket").into());
+        };
+        if log.events.is_empty() {
             return Ok((0, false));
-        };
-        // Read at once, the two may straddle a write (a policy change, say): read again.
-        if ticket.last_seq != last.seq {
-            conflicts += 1;
+        }
+        // Read one after the other, the two may straddle a write: read again.
+        if !log.consistent() {
             continue;
         }
-        let mut sla = desk::sla_of_events(&policy, &log, now)?;
-        // Every transition reached is written below (or was already): the cache moves on.
-        sla.unrecorded = None;
-        let done = recorded(&log);
-        let pending: Vec<Transition> = transitions(&sla.evaluation)
-            .into_iter()
-            .filter(|t| !done.contains(&t.key))
-            .collect();
-        if pending.is_empty() {
-            // Nothing to write: move the cache on (a stale one would keep the ticket due).
-            let moved = db.update_sla_cache(id, last.seq, &sla.cache()).await?;
-            if moved {
-                return Ok((0, true));
+        let append = prepare(db, jobs, &log, now).await?;
+        // All of them in one transaction with the cache: either the ticket is done or nothing
+        // was written (another writer, a replica or a person, changed the log: read again).
+        if db
+            .append_transitions(std::slice::from_ref(&append))
+            .await?
+            .contains(&id)
+        {
+            if !append.notifications.is_empty() {
+                jobs.dispatcher_wake.notify_one();
             }
-            conflicts += 1;
-            continue;
-        }
-        // All of them in one transaction, in time order, with the cache moved on: either
-        // the ticket is done or nothing was written.
-        let events: Vec<NewEvent> = pending
-            .iter()
-            .map(|t| NewEvent {
-                at: t.at,
-                event_type: t.event_type.to_owned(),
-                payload: t.payload.clone(),
-                actor_id: None,
-                visibility: Visibility::Public,
-            })
-            .collect();
-        // Who hears of them: the outbox rows commit in the same transaction.
-        let notifications = jobs
-            .planner
-            .plan(db, &policy, &ticket, &log, &events)
-            .await?;
-        let notified = !notifications.is_empty();
-        let update = TicketUpdate {
-            expected_seq: Some(last.seq),
-            sla: Some(sla.cache()),
-            notifications,
-            ..TicketUpdate::default()
-        };
-        match db.append_events(id, None, &events, &update).await {
-            Ok(_) => {
-                if notified {
-                    jobs.dispatcher_wake.notify_one();
-                }
-                return Ok((events.len(), true));
-            }
-            // Another writer (a replica, a person) changed the log: read it again.
-            Err(StoreError::Conflict(_)) => conflicts += 1,
-            Err(e) => return Err(e.into()),
+            return Ok((append.events.len(), true));
         }
     }
     Ok((0, false))

@@ -38,7 +38,7 @@ pub use error::StoreError;
 pub use model::*;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
-pub use store::{Store, StoreResult};
+pub use store::{BATCH_LIMIT, Store, StoreResult};
 pub use url::redact_url;
 
 /// A store on either backend; implements [`Store`] by delegation so callers need no generics.
@@ -176,6 +176,8 @@ delegate! {
     fn append_events(&self, ticket_id: i64, scope: Option<i64>, events: &[NewEvent], update: &TicketUpdate) -> StoreResult<(Ticket, Vec<StoredEvent>)>;
     fn ticket_events(&self, ticket_id: i64, scope: Option<i64>, include_internal: bool) -> StoreResult<Vec<StoredEvent>>;
     fn update_sla_cache(&self, ticket_id: i64, seq: i64, cache: &SlaCache) -> StoreResult<bool>;
+    fn ticket_logs(&self, ids: &[i64]) -> StoreResult<Vec<TicketLog>>;
+    fn append_transitions(&self, batch: &[TransitionAppend]) -> StoreResult<Vec<i64>>;
     fn open_tickets_of_contract(&self, contract_id: i64) -> StoreResult<Vec<i64>>;
     fn tickets_changing_by(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<i64>>;
     fn earliest_next_change(&self) -> StoreResult<Option<Timestamp>>;

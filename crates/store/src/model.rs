@@ -588,6 +588,44 @@ pub struct TicketUpdate {
     pub notifications: Vec<NewNotification>,
 }
 
+/// The transitions the scheduler writes to one ticket (see [`Store::append_transitions`]):
+/// events computed by folding the log up to `expected_seq`, the SLA cache after them and the
+/// notifications they cause.
+///
+/// [`Store::append_transitions`]: crate::Store::append_transitions
+#[derive(Debug, Clone)]
+pub struct TransitionAppend {
+    /// The ticket.
+    pub ticket_id: i64,
+    /// The sequence number of the last event of the log the transitions were computed from;
+    /// a ticket whose log has moved on is left untouched.
+    pub expected_seq: i64,
+    /// The events, in the order they get their sequence numbers (may be empty: only the cache
+    /// moves on).
+    pub events: Vec<NewEvent>,
+    /// The SLA cache with the events included.
+    pub sla: SlaCache,
+    /// The notifications the events cause (`event_index` into `events`).
+    pub notifications: Vec<NewNotification>,
+}
+
+/// A ticket with its whole log (internal events included), read for the scheduler's fold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketLog {
+    /// The ticket row.
+    pub ticket: Ticket,
+    /// Its events by sequence number.
+    pub events: Vec<StoredEvent>,
+}
+
+impl TicketLog {
+    /// Whether row and log were read at the same point: the row's `last_seq` is the log's
+    /// last event. (Read one after the other, they may straddle a write.)
+    pub fn consistent(&self) -> bool {
+        self.events.last().map(|e| e.seq) == Some(self.ticket.last_seq)
+    }
+}
+
 /// An event to append. `payload` holds the event's fields other than `at` and `type`, exactly
 /// as in `tenggat_sla`'s event JSON (`{"priority":"P1"}` for `created`, `{"reason":…}`, …);
 /// events the fold does not know (`reply`, `note`, `assigned`, …) carry what they need.

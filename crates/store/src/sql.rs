@@ -12,6 +12,28 @@
 /// Outbox rows written per statement (11 parameters each, far below either backend's limit).
 pub(crate) const NOTIFICATIONS_PER_INSERT: usize = 500;
 
+/// Events written per statement by a batch (7 parameters each: 28,000 of SQLite's 32,766).
+pub(crate) const EVENTS_PER_INSERT: usize = 4000;
+
+/// `$1, $2, $3` for `n` parameters.
+pub(crate) fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Refuses a batch larger than [`BATCH_LIMIT`](crate::BATCH_LIMIT).
+pub(crate) fn check_batch(len: usize) -> Result<(), crate::StoreError> {
+    if len > crate::BATCH_LIMIT {
+        return Err(crate::StoreError::Invalid(format!(
+            "{len} tickets in one batch; at most {}",
+            crate::BATCH_LIMIT
+        )));
+    }
+    Ok(())
+}
+
 /// `($1, $2), ($3, $4)` for `rows` rows of `cols` columns.
 pub(crate) fn values_list(rows: usize, cols: usize) -> String {
     let mut out = String::with_capacity(rows * cols * 5);
@@ -990,6 +1012,187 @@ macro_rules! impl_store {
                 }
                 self.check_ticket_scope(ticket_id, None).await?;
                 Ok(false)
+            }
+
+            async fn ticket_logs(&self, ids: &[i64]) -> StoreResult<Vec<TicketLog>> {
+                check_batch(ids.len())?;
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let list = placeholders(ids.len());
+                let sql = format!("SELECT {} FROM tickets WHERE id IN ({list})", ticket_cols!());
+                let mut query = sqlx::query_as::<_, TicketRow>(sqlx::AssertSqlSafe(sql));
+                for id in ids {
+                    query = query.bind(*id);
+                }
+                let mut tickets = std::collections::HashMap::with_capacity(ids.len());
+                for row in query.fetch_all(&self.pool).await.map_err(db_error)? {
+                    let ticket = Ticket::try_from(row)?;
+                    tickets.insert(ticket.id, ticket);
+                }
+                let sql = format!(
+                    "SELECT {} FROM ticket_events WHERE ticket_id IN ({list}) \
+                     ORDER BY ticket_id, seq",
+                    event_cols!()
+                );
+                let mut query = sqlx::query_as::<_, EventRow>(sqlx::AssertSqlSafe(sql));
+                for id in ids {
+                    query = query.bind(*id);
+                }
+                let mut logs: std::collections::HashMap<i64, Vec<StoredEvent>> =
+                    std::collections::HashMap::with_capacity(ids.len());
+                for row in query.fetch_all(&self.pool).await.map_err(db_error)? {
+                    let event = StoredEvent::try_from(row)?;
+                    logs.entry(event.ticket_id).or_default().push(event);
+                }
+                Ok(ids
+                    .iter()
+                    .filter_map(|id| {
+                        let ticket = tickets.remove(id)?;
+                        let events = logs.remove(id).unwrap_or_default();
+                        Some(TicketLog { ticket, events })
+                    })
+                    .collect())
+            }
+
+            async fn append_transitions(&self, batch: &[TransitionAppend]) -> StoreResult<Vec<i64>> {
+                check_batch(batch.len())?;
+                if batch.is_empty() {
+                    return Ok(Vec::new());
+                }
+                // Everything that can be refused is checked before the transaction starts.
+                let mut seen = std::collections::HashSet::with_capacity(batch.len());
+                let mut cols = Vec::with_capacity(batch.len());
+                for append in batch {
+                    if !seen.insert(append.ticket_id) {
+                        return Err(StoreError::Invalid(format!(
+                            "ticket {} appears twice in one batch",
+                            append.ticket_id
+                        )));
+                    }
+                    for event in &append.events {
+                        check_event(event)?;
+                        if event.event_type == "created" {
+                            return Err(StoreError::Invalid(
+                                "a ticket has one \"created\" event, written with the ticket"
+                                    .into(),
+                            ));
+                        }
+                    }
+                    for n in &append.notifications {
+                        check_notification(n, append.events.len())?;
+                    }
+                    let count = i64::try_from(append.events.len())
+                        .map_err(|_| StoreError::Invalid("too many events".into()))?;
+                    let latest = ns_opt(append.events.iter().map(|e| e.at).max())?;
+                    cols.push((count, latest, cache_cols(Some(&append.sla))?));
+                }
+                let mut tx = self.begin_write().await?;
+                // One statement moves every ticket's sequence and cache on, each only if its
+                // log still ends where the fold read it; it locks the rows it changes (the
+                // database, on SQLite) until commit. The rows it returns are the tickets whose
+                // events are written below.
+                let sql = format!(
+                    "WITH v (v_id, v_expected, v_count, v_latest, v_sla, v_next_change, \
+                     v_next_due) AS (VALUES {}) \
+                     UPDATE tickets SET last_seq = last_seq + v_count, \
+                     sla_seq = last_seq + v_count, \
+                     updated_at = CASE WHEN v_latest IS NOT NULL AND v_latest > updated_at \
+                     THEN v_latest ELSE updated_at END, \
+                     sla = v_sla, next_change = v_next_change, next_due = v_next_due \
+                     FROM v WHERE id = v_id AND last_seq = v_expected RETURNING id",
+                    values_list(batch.len(), 7)
+                );
+                let mut update = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+                for (append, (count, latest, (sla, next_change, next_due))) in
+                    batch.iter().zip(&cols)
+                {
+                    update = update
+                        .bind(append.ticket_id)
+                        .bind(append.expected_seq)
+                        .bind(*count)
+                        .bind(*latest)
+                        .bind(*sla)
+                        .bind(*next_change)
+                        .bind(*next_due);
+                }
+                let written: std::collections::HashSet<i64> =
+                    update.fetch_all(&mut *tx).await.map_err(db_error)?.into_iter().collect();
+                let done: Vec<&TransitionAppend> = batch
+                    .iter()
+                    .filter(|a| written.contains(&a.ticket_id))
+                    .collect();
+                // The events of the tickets written, numbered after `expected_seq`.
+                let events: Vec<(i64, i64, &NewEvent)> = done
+                    .iter()
+                    .flat_map(|a| {
+                        (a.expected_seq + 1..)
+                            .zip(&a.events)
+                            .map(move |(seq, e)| (a.ticket_id, seq, e))
+                    })
+                    .collect();
+                for chunk in events.chunks(EVENTS_PER_INSERT) {
+                    let sql = format!(
+                        "INSERT INTO ticket_events (ticket_id, seq, at, event_type, payload, \
+                         actor_id, visibility) VALUES {}",
+                        values_list(chunk.len(), 7)
+                    );
+                    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for (ticket_id, seq, event) in chunk {
+                        insert = insert
+                            .bind(*ticket_id)
+                            .bind(*seq)
+                            .bind(ns(event.at)?)
+                            .bind(&event.event_type)
+                            .bind(Json(&event.payload))
+                            .bind(event.actor_id)
+                            .bind(event.visibility.as_str());
+                    }
+                    insert.execute(&mut *tx).await.map_err(db_error)?;
+                }
+                // Their notifications, in the same transaction.
+                let notifications: Vec<(i64, i64, i64, &NewNotification)> = done
+                    .iter()
+                    .flat_map(|a| {
+                        a.notifications.iter().map(move |n| {
+                            let event = &a.events[n.event_index];
+                            let seq = a.expected_seq + 1 + n.event_index as i64;
+                            (a.ticket_id, seq, event.at, n)
+                        })
+                    })
+                    .map(|(ticket, seq, at, n)| Ok((ticket, seq, ns(at)?, n)))
+                    .collect::<StoreResult<_>>()?;
+                for chunk in notifications.chunks(NOTIFICATIONS_PER_INSERT) {
+                    let sql = format!(
+                        "INSERT INTO outbox (ticket_id, event_seq, channel, recipient, user_id, \
+                         dedupe_key, payload, created_at, state, next_attempt_at, delivered_at) \
+                         VALUES {}",
+                        values_list(chunk.len(), 11)
+                    );
+                    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for (ticket_id, seq, at, n) in chunk {
+                        let delivered = n.channel == NotifyChannel::InApp;
+                        insert = insert
+                            .bind(*ticket_id)
+                            .bind(*seq)
+                            .bind(n.channel.as_str())
+                            .bind(&n.recipient)
+                            .bind(n.user_id)
+                            .bind(dedupe_key(*ticket_id, *seq, n))
+                            .bind(Json(&n.payload))
+                            .bind(*at)
+                            .bind(if delivered { "delivered" } else { "pending" })
+                            .bind(*at)
+                            .bind(delivered.then_some(*at));
+                    }
+                    insert.execute(&mut *tx).await.map_err(db_error)?;
+                }
+                tx.commit().await.map_err(db_error)?;
+                Ok(batch
+                    .iter()
+                    .map(|a| a.ticket_id)
+                    .filter(|id| written.contains(id))
+                    .collect())
             }
 
             async fn open_tickets_of_contract(&self, contract_id: i64) -> StoreResult<Vec<i64>> {

@@ -15,7 +15,9 @@ use crate::create_batch::{CreateJob, CreateQueue};
 use crate::error::{StoreError, db_error};
 use crate::model::*;
 use crate::rows::*;
-use crate::sql::{NOTIFICATIONS_PER_INSERT, impl_store, values_list};
+use crate::sql::{
+    EVENTS_PER_INSERT, NOTIFICATIONS_PER_INSERT, check_batch, impl_store, placeholders, values_list,
+};
 use crate::store::StoreResult;
 
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");

@@ -19,6 +19,10 @@ use crate::model::*;
 /// Result of a store call.
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// The most tickets [`Store::ticket_logs`] and [`Store::append_transitions`] take at once
+/// (their statements stay far below either backend's limit on bound parameters).
+pub const BATCH_LIMIT: usize = 1000;
+
 /// Storage of organisations, users, tokens, policies, contracts, tickets and their event logs.
 pub trait Store: Send + Sync {
     /// `sqlite` or `postgres`.
@@ -268,6 +272,21 @@ pub trait Store: Send + Sync {
         seq: i64,
         cache: &SlaCache,
     ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// The rows and whole logs of the tickets `ids` (at most [`BATCH_LIMIT`]), in the order of
+    /// `ids`; an id that names no ticket is left out. Two statements for all of them, so the
+    /// scheduler pays a couple of round trips per batch rather than per ticket. Row and log
+    /// are not read in one snapshot: check [`TicketLog::consistent`].
+    fn ticket_logs(&self, ids: &[i64]) -> impl Future<Output = StoreResult<Vec<TicketLog>>> + Send;
+    /// Writes the scheduler's transitions for several tickets (at most [`BATCH_LIMIT`]) in one
+    /// transaction: per ticket, its events with the next sequence numbers, its SLA cache and
+    /// its notifications, or, when its log no longer ends at `expected_seq`, nothing at all
+    /// for that ticket. Returns the ids of the tickets written; the others were changed by
+    /// another writer and must be folded again. A handful of statements however many tickets
+    /// and events the batch holds.
+    fn append_transitions(
+        &self,
+        batch: &[TransitionAppend],
+    ) -> impl Future<Output = StoreResult<Vec<i64>>> + Send;
     /// Ids of a contract's open tickets (to recompute after a policy change).
     fn open_tickets_of_contract(
         &self,

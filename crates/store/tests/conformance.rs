@@ -112,6 +112,7 @@ conformance!(
     concurrent_ticket_creation,
     concurrent_creation_failures_fail_alone,
     append_events_in_one_transaction,
+    transitions_in_batches,
     outbox_commits_with_its_events,
     outbox_claims_leases_and_retries,
     outbox_claims_are_disjoint,
@@ -2055,6 +2056,174 @@ async fn append_events_in_one_transaction(db: Database) {
             .await
         ),
         "store.not_found"
+    );
+}
+
+fn cache_at(next: Option<Timestamp>) -> SlaCache {
+    SlaCache {
+        sla: json!({"metrics": []}),
+        next_change: next,
+        next_due: next,
+    }
+}
+
+async fn transitions_in_batches(db: Database) {
+    let s = seed(&db).await;
+    let a = create(&db, &s.contract_a, "P1").await;
+    let b = create(&db, &s.contract_a, "P2").await;
+    let c = create(&db, &s.contract_b, "P1").await;
+    db.append_event(
+        b.id,
+        None,
+        &event(
+            t0() + minutes(5),
+            "note",
+            json!({"text": "x"}),
+            Visibility::Internal,
+        ),
+        &TicketUpdate::default(),
+    )
+    .await
+    .expect("note");
+
+    // Rows and whole logs (internal events included), in the order asked, unknown ids left out.
+    let logs = db.ticket_logs(&[b.id, 999_999, a.id]).await.expect("logs");
+    assert_eq!(
+        logs.iter().map(|l| l.ticket.id).collect::<Vec<_>>(),
+        [b.id, a.id]
+    );
+    assert_eq!(logs[0].events.len(), 2);
+    assert_eq!(logs[0].events[1].event_type, "note");
+    assert!(logs.iter().all(TicketLog::consistent));
+    assert!(db.ticket_logs(&[]).await.expect("none").is_empty());
+
+    let warn = |minute: i64, key: &str| {
+        event(
+            t0() + minutes(minute),
+            "sla_warning",
+            json!({"key": key}),
+            Visibility::Public,
+        )
+    };
+    let later = t0() + minutes(120);
+    let batch = vec![
+        // a: two events and three notifications.
+        TransitionAppend {
+            ticket_id: a.id,
+            expected_seq: 1,
+            events: vec![warn(30, "a1"), warn(45, "a2")],
+            sla: cache_at(Some(later)),
+            notifications: vec![
+                notification(0, NotifyChannel::Email, "agent@example.com"),
+                notification(1, NotifyChannel::Webhook, "7"),
+                NewNotification {
+                    user_id: Some(s.agent.id),
+                    ..notification(1, NotifyChannel::InApp, &s.agent.id.to_string())
+                },
+            ],
+        },
+        // b: computed from a stale log (its note came after): left untouched.
+        TransitionAppend {
+            ticket_id: b.id,
+            expected_seq: 1,
+            events: vec![warn(30, "b1")],
+            sla: cache_at(Some(later)),
+            notifications: vec![notification(0, NotifyChannel::Email, "agent@example.com")],
+        },
+        // c: no events, only the cache moves on.
+        TransitionAppend {
+            ticket_id: c.id,
+            expected_seq: 1,
+            events: vec![],
+            sla: cache_at(None),
+            notifications: vec![],
+        },
+    ];
+    let written = db.append_transitions(&batch).await.expect("batch");
+    assert_eq!(written, [a.id, c.id]);
+
+    let ta = db.get_ticket(a.id, None).await.expect("a");
+    assert_eq!(ta.last_seq, 3);
+    assert_eq!(ta.updated_at, t0() + minutes(45));
+    let log = db.ticket_events(a.id, None, true).await.expect("a's log");
+    assert_eq!(
+        log.iter()
+            .map(|e| (e.seq, e.payload["key"].clone()))
+            .collect::<Vec<_>>(),
+        [(1, json!(null)), (2, json!("a1")), (3, json!("a2"))]
+    );
+    let rows = db
+        .notifications_of_ticket(a.id, None)
+        .await
+        .expect("a's outbox");
+    assert_eq!(
+        rows.iter().map(|n| n.event_seq).collect::<Vec<_>>(),
+        [Some(2), Some(3), Some(3)]
+    );
+    assert_eq!(
+        rows[0].dedupe_key,
+        format!("tenggat:{}:2:email:agent@example.com", a.id)
+    );
+    assert_eq!(rows[0].next_attempt_at, t0() + minutes(30));
+    assert_eq!(rows[2].state, DeliveryState::Delivered);
+
+    let tb = db.get_ticket(b.id, None).await.expect("b");
+    assert_eq!(tb.last_seq, 2, "the stale ticket is untouched");
+    assert!(
+        db.notifications_of_ticket(b.id, None)
+            .await
+            .expect("b's outbox")
+            .is_empty()
+    );
+
+    let tc = db.get_ticket(c.id, None).await.expect("c");
+    assert_eq!(tc.last_seq, 1);
+    assert_eq!(tc.updated_at, c.updated_at, "no event, no new updated_at");
+    // The caches moved on: a leaves the due set until 120 minutes, c for good.
+    let due = db
+        .tickets_changing_by(t0() + minutes(60), 10)
+        .await
+        .expect("due");
+    assert!(!due.contains(&a.id) && !due.contains(&c.id));
+    assert_eq!(ta.sla.as_ref().and_then(|c| c.next_change), Some(later));
+    assert_eq!(
+        ta.sla_seq, 3,
+        "the cache reflects the log with the new events"
+    );
+    assert_eq!(tc.sla.as_ref().map(|c| c.next_change), Some(None));
+
+    // The same batch again: every log has moved on or (c) moves on again from 1.
+    let again = db.append_transitions(&batch).await.expect("again");
+    assert_eq!(again, [c.id]);
+    assert_eq!(db.get_ticket(a.id, None).await.expect("a").last_seq, 3);
+
+    // Refused before anything is written.
+    let twice = vec![batch[2].clone(), batch[2].clone()];
+    assert_eq!(code(db.append_transitions(&twice).await), "store.invalid");
+    let mut bad_index = batch[0].clone();
+    bad_index.expected_seq = 3;
+    bad_index.notifications = vec![notification(5, NotifyChannel::Email, "x@example.com")];
+    assert_eq!(
+        code(db.append_transitions(&[bad_index]).await),
+        "store.invalid"
+    );
+    let mut created = batch[0].clone();
+    created.expected_seq = 3;
+    created.events = vec![created_event("P1", None)];
+    created.notifications.clear();
+    assert_eq!(
+        code(db.append_transitions(&[created]).await),
+        "store.invalid"
+    );
+    assert_eq!(db.get_ticket(a.id, None).await.expect("a").last_seq, 3);
+    let too_many = vec![batch[2].clone(); BATCH_LIMIT + 1];
+    assert_eq!(
+        code(db.append_transitions(&too_many).await),
+        "store.invalid"
+    );
+    assert_eq!(
+        code(db.ticket_logs(&vec![a.id; BATCH_LIMIT + 1]).await),
+        "store.invalid"
     );
 }
 
