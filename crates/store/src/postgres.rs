@@ -14,9 +14,7 @@ use crate::create_batch::{CreateJob, CreateQueue};
 use crate::error::{StoreError, db_error};
 use crate::model::*;
 use crate::rows::*;
-use crate::sql::{
-    EVENTS_PER_INSERT, NOTIFICATIONS_PER_INSERT, check_batch, impl_store, placeholders, values_list,
-};
+use crate::sql::{NOTIFICATIONS_PER_INSERT, check_batch, impl_store, placeholders, values_list};
 use crate::store::StoreResult;
 use crate::url::{redact_url, scrub};
 
@@ -390,5 +388,7 @@ impl_store!(
     contacts_json = "(SELECT COALESCE(json_agg(user_id ORDER BY user_id), '[]'::json) \
                      FROM contract_contacts WHERE contract_id = contracts.id)",
     // Replicas claim different due notifications instead of waiting on each other's rows.
-    skip_locked = " FOR UPDATE SKIP LOCKED"
+    skip_locked = " FOR UPDATE SKIP LOCKED",
+    // Round trips are what costs here: few statements, each with many rows.
+    max_params = 28000
 );

@@ -12,9 +12,6 @@
 /// Outbox rows written per statement (11 parameters each, far below either backend's limit).
 pub(crate) const NOTIFICATIONS_PER_INSERT: usize = 500;
 
-/// Events written per statement by a batch (7 parameters each: 28,000 of SQLite's 32,766).
-pub(crate) const EVENTS_PER_INSERT: usize = 4000;
-
 /// `$1, $2, $3` for `n` parameters.
 pub(crate) fn placeholders(n: usize) -> String {
     (1..=n)
@@ -56,7 +53,7 @@ pub(crate) fn values_list(rows: usize, cols: usize) -> String {
 
 macro_rules! impl_store {
     ($store:ty, $db:ty, $backend:literal, contacts_json = $contacts:literal,
-     skip_locked = $skip_locked:literal) => {
+     skip_locked = $skip_locked:literal, max_params = $max_params:literal) => {
         impl $crate::store::Store for $store {
             fn backend_name(&self) -> &'static str {
                 $backend
@@ -1088,10 +1085,13 @@ macro_rules! impl_store {
                     cols.push((count, latest, cache_cols(Some(&append.sla))?));
                 }
                 let mut tx = self.begin_write().await?;
-                // One statement moves every ticket's sequence and cache on, each only if its
-                // log still ends where the fold read it; it locks the rows it changes (the
-                // database, on SQLite) until commit. The rows it returns are the tickets whose
-                // events are written below.
+                // One statement (per `max_params`) moves every ticket's sequence and cache on,
+                // each only if its log still ends where the fold read it; it locks the rows it
+                // changes (the database, on SQLite) until commit. The rows it returns are the
+                // tickets whose events are written below.
+                let mut written = std::collections::HashSet::with_capacity(batch.len());
+                let per_update = ($max_params / 7).max(1);
+                for (appends, cols) in batch.chunks(per_update).zip(cols.chunks(per_update)) {
                 let sql = format!(
                     "WITH v (v_id, v_expected, v_count, v_latest, v_sla, v_next_change, \
                      v_next_due) AS (VALUES {}) \
@@ -1101,11 +1101,11 @@ macro_rules! impl_store {
                      THEN v_latest ELSE updated_at END, \
                      sla = v_sla, next_change = v_next_change, next_due = v_next_due \
                      FROM v WHERE id = v_id AND last_seq = v_expected RETURNING id",
-                    values_list(batch.len(), 7)
+                    values_list(appends.len(), 7)
                 );
                 let mut update = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
                 for (append, (count, latest, (sla, next_change, next_due))) in
-                    batch.iter().zip(&cols)
+                    appends.iter().zip(cols)
                 {
                     update = update
                         .bind(append.ticket_id)
@@ -1116,8 +1116,8 @@ macro_rules! impl_store {
                         .bind(*next_change)
                         .bind(*next_due);
                 }
-                let written: std::collections::HashSet<i64> =
-                    update.fetch_all(&mut *tx).await.map_err(db_error)?.into_iter().collect();
+                written.extend(update.fetch_all(&mut *tx).await.map_err(db_error)?);
+                }
                 let done: Vec<&TransitionAppend> = batch
                     .iter()
                     .filter(|a| written.contains(&a.ticket_id))
@@ -1131,7 +1131,7 @@ macro_rules! impl_store {
                             .map(move |(seq, e)| (a.ticket_id, seq, e))
                     })
                     .collect();
-                for chunk in events.chunks(EVENTS_PER_INSERT) {
+                for chunk in events.chunks(($max_params / 7).max(1)) {
                     let sql = format!(
                         "INSERT INTO ticket_events (ticket_id, seq, at, event_type, payload, \
                          actor_id, visibility) VALUES {}",
@@ -1162,7 +1162,7 @@ macro_rules! impl_store {
                     })
                     .map(|(ticket, seq, at, n)| Ok((ticket, seq, ns(at)?, n)))
                     .collect::<StoreResult<_>>()?;
-                for chunk in notifications.chunks(NOTIFICATIONS_PER_INSERT) {
+                for chunk in notifications.chunks(($max_params / 11).max(1)) {
                     let sql = format!(
                         "INSERT INTO outbox (ticket_id, event_seq, channel, recipient, user_id, \
                          dedupe_key, payload, created_at, state, next_attempt_at, delivered_at) \

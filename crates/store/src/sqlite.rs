@@ -15,9 +15,7 @@ use crate::create_batch::{CreateJob, CreateQueue};
 use crate::error::{StoreError, db_error};
 use crate::model::*;
 use crate::rows::*;
-use crate::sql::{
-    EVENTS_PER_INSERT, NOTIFICATIONS_PER_INSERT, check_batch, impl_store, placeholders, values_list,
-};
+use crate::sql::{NOTIFICATIONS_PER_INSERT, check_batch, impl_store, placeholders, values_list};
 use crate::store::StoreResult;
 
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -255,5 +253,9 @@ impl_store!(
     contacts_json = "(SELECT json_group_array(user_id) FROM (SELECT user_id FROM contract_contacts \
                      WHERE contract_id = contracts.id ORDER BY user_id))",
     // One writer at a time: a claim is exclusive without row locks.
-    skip_locked = ""
+    skip_locked = "",
+    // SQLite looks a numbered parameter up by a linear scan of the statement's parameters,
+    // so a statement's cost grows with the square of its parameters: many small statements
+    // (no round trips here) beat a few large ones.
+    max_params = 256
 );

@@ -2197,6 +2197,37 @@ async fn transitions_in_batches(db: Database) {
     assert_eq!(again, [c.id]);
     assert_eq!(db.get_ticket(a.id, None).await.expect("a").last_seq, 3);
 
+    // A batch larger than one statement holds (SQLite writes 36 tickets, 36 events and 23
+    // outbox rows per statement): every ticket of it is written whole.
+    let mut many = Vec::new();
+    for _ in 0..80 {
+        let t = create(&db, &s.contract_a, "P3").await;
+        many.push(TransitionAppend {
+            ticket_id: t.id,
+            expected_seq: 1,
+            events: vec![warn(10, "m1"), warn(20, "m2"), warn(30, "m3")],
+            sla: cache_at(Some(later)),
+            notifications: vec![
+                notification(0, NotifyChannel::Email, "agent@example.com"),
+                notification(2, NotifyChannel::Webhook, "7"),
+            ],
+        });
+    }
+    let written = db.append_transitions(&many).await.expect("many");
+    assert_eq!(
+        written,
+        many.iter().map(|a| a.ticket_id).collect::<Vec<_>>()
+    );
+    let logs = db.ticket_logs(&written).await.expect("their logs");
+    assert!(logs.iter().all(|l| l.consistent() && l.events.len() == 4));
+    for id in [written[0], written[40], written[79]] {
+        let rows = db.notifications_of_ticket(id, None).await.expect("outbox");
+        assert_eq!(
+            rows.iter().map(|n| n.event_seq).collect::<Vec<_>>(),
+            [Some(2), Some(4)]
+        );
+    }
+
     // Refused before anything is written.
     let twice = vec![batch[2].clone(), batch[2].clone()];
     assert_eq!(code(db.append_transitions(&twice).await), "store.invalid");
