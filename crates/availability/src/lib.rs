@@ -15,6 +15,10 @@
 //!    availability rounded down to two decimals, target, credit tier and amount;
 //! 6. [`claim::decide`] — whether a credit claim is within the policy's window.
 //!
+//! A server keeps the outcome of step 2 as a timeline of runs it extends step by step as
+//! samples arrive ([`advance`]), and rebuilds an [`Evaluation`] for any month from the stored
+//! runs ([`evaluation_from_runs`]).
+//!
 //! ```
 //! use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 //! use tenggat_availability::*;
@@ -63,6 +67,7 @@ mod percent;
 mod sample;
 mod slice;
 mod snapshot;
+mod timeline;
 
 pub use credit::{Credit, amount, credit, tier};
 pub use downtime::{Cause, Downtime};
@@ -77,3 +82,6 @@ pub use month::{MINUTES_PER_DAY, Month, MonthlyReport, monthly_report};
 pub use percent::{Percent, Ratio, millionths};
 pub use sample::{Failure, FailureKind, Outcome, Sample, Stream};
 pub use slice::{Counts, Slices, Verdict};
+pub use timeline::{
+    Advance, Horizons, Live, Run, RunKind, advance, evaluation_from_runs, read_from, runs_of,
+};

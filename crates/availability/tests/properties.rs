@@ -230,3 +230,94 @@ proptest! {
         }
     }
 }
+
+/// Runs as `(kind, start, end)` seconds, adjacent runs of one kind merged, clipped to
+/// `[0, until)`.
+fn normalised(runs: &[Run], until: Timestamp) -> Vec<(RunKind, i64, i64)> {
+    let secs = |x: Timestamp| x.duration_since(base()).as_secs();
+    let mut out: Vec<(RunKind, i64, i64)> = Vec::new();
+    for r in runs {
+        let end = r.interval.end().min(until);
+        if r.interval.start() >= end {
+            continue;
+        }
+        let (a, b) = (secs(r.interval.start()), secs(end));
+        match out.last_mut() {
+            Some(last) if last.0 == r.kind && last.2 == a => last.2 = b,
+            _ => out.push((r.kind, a, b)),
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The timeline built step by step — each step reading only the samples that had
+    /// arrived, from `read_from` on, and making final only what has settled — is the timeline
+    /// of one evaluation over every sample.
+    #[test]
+    fn stepwise_equals_one_evaluation(
+        rule in 0u8..3,
+        // Mostly failures (long runs, sparse ones too), some successes and inconclusive.
+        streams in prop::collection::vec(
+            prop::collection::vec((1i64..200, prop_oneof![1 => Just(0u8), 4 => 1u8..3, 1 => Just(3u8)]), 1..60),
+            1..4,
+        ),
+        steps in prop::collection::vec(1i64..900, 1..40),
+        count in 1u32..4,
+        within in 0i64..400,
+    ) {
+        let rules = vec![match rule {
+            0 => DowntimeRule::ConsecutiveFailures { count, within: SignedDuration::from_secs(within) },
+            1 => DowntimeRule::FailingShareOver(50.0),
+            _ => DowntimeRule::UnreachableQuorum(1),
+        }];
+        let stale = SignedDuration::from_secs(120);
+        let monitored = Monitored {
+            streams: (0..streams.len()).map(|i| Stream::new(format!("tx{i}"), "here")).collect(),
+            stale_after: stale,
+        };
+        let samples: Vec<Sample> = streams
+            .iter()
+            .enumerate()
+            .flat_map(|(i, g)| stream_samples(&format!("tx{i}"), g))
+            .collect();
+        let h = Horizons::new(&rules, stale, SignedDuration::ZERO);
+
+        // Step by step.
+        let mut stored: Vec<Run> = Vec::new();
+        let mut from = t(0);
+        let mut now = t(0);
+        for step in &steps {
+            now += SignedDuration::from_secs(*step);
+            let down_start = stored
+                .last()
+                .filter(|r| r.kind == RunKind::Down && r.interval.end() == from)
+                .map(|r| r.interval.start());
+            let first = read_from(&h, from, down_start);
+            let arrived: Vec<Sample> = samples
+                .iter()
+                .filter(|s| s.at >= first && s.at < now)
+                .cloned()
+                .collect();
+            let step = advance(&rules, &monitored, &arrived, from, now, &h).unwrap();
+            prop_assert!(step.until >= from);
+            for r in step.runs {
+                prop_assert!(r.interval.start() >= from && r.interval.end() <= step.until);
+                match stored.last_mut() {
+                    Some(last) if last.kind == r.kind && last.interval.end() == r.interval.start() => {
+                        last.interval = Interval::new(last.interval.start(), r.interval.end()).unwrap();
+                    }
+                    _ => stored.push(r),
+                }
+            }
+            from = step.until;
+        }
+
+        // At once.
+        let whole = evaluate(&rules, &monitored, &samples, Interval::new(t(0), now).unwrap()).unwrap();
+        let reference = runs_of(&whole);
+        prop_assert_eq!(normalised(&stored, from), normalised(&reference, from));
+    }
+}
