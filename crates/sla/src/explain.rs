@@ -494,6 +494,17 @@ pub fn explain(policy: &Policy, lang: Lang) -> String {
                 }
             );
         }
+        if let Some(p) = &a.incident_priority {
+            let _ = writeln!(
+                out,
+                "  {}",
+                if id {
+                    format!("gangguan yang terdeteksi pemantauan membuka tiket prioritas {p}")
+                } else {
+                    format!("an outage found by monitoring opens a {p} ticket")
+                }
+            );
+        }
         if let Some(days) = a.claim_window_days {
             let _ = writeln!(
                 out,

@@ -195,6 +195,7 @@ struct RawAvailability {
     #[serde(default)]
     credits: Vec<RawCredit>,
     claim_window_days: Option<u32>,
+    incident_priority: Option<Spanned<String>>,
     source: Option<String>,
     #[allow(dead_code)]
     note: Option<String>,
@@ -739,7 +740,7 @@ impl Policy {
         let availability = raw
             .availability
             .as_ref()
-            .map(|a| availability(&ctx, a))
+            .map(|a| availability(&ctx, a, &names))
             .transpose()?;
 
         let mut fields: Vec<Field> = Vec::new();
@@ -984,7 +985,11 @@ fn escalation(ctx: &Ctx, e: &RawEscalation, names: &Names) -> Result<Escalation,
     })
 }
 
-fn availability(ctx: &Ctx, a: &Spanned<RawAvailability>) -> Result<Availability, PolicyError> {
+fn availability(
+    ctx: &Ctx,
+    a: &Spanned<RawAvailability>,
+    names: &Names,
+) -> Result<Availability, PolicyError> {
     let r = a.get_ref();
     let pct = |v: f64, field: &str| -> Result<f64, PolicyError> {
         if (0.0..=100.0).contains(&v) {
@@ -1092,6 +1097,27 @@ fn availability(ctx: &Ctx, a: &Spanned<RawAvailability>) -> Result<Availability,
             .collect(),
         credits,
         claim_window_days: r.claim_window_days,
+        incident_priority: match &r.incident_priority {
+            Some(p) if !names.priorities.contains(p.get_ref().as_str()) => {
+                return Err(ctx.err(
+                    "policy.unknown_reference",
+                    p.span(),
+                    "availability.incident_priority",
+                    format!(
+                        "unknown priority {:?} (known: {})",
+                        p.get_ref(),
+                        names
+                            .priorities
+                            .iter()
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+            Some(p) => Some(p.get_ref().clone()),
+            None => None,
+        },
         source: r.source.clone(),
     })
 }

@@ -450,6 +450,9 @@ pub struct Availability {
     pub credits: Vec<CreditTier>,
     /// Days after the month within which credits must be claimed.
     pub claim_window_days: Option<u32>,
+    /// The priority of the incident ticket a detected outage opens (`None`: monitoring opens
+    /// no ticket).
+    pub incident_priority: Option<String>,
     /// The SLA clauses.
     pub source: Option<String>,
 }
