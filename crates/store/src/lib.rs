@@ -20,9 +20,11 @@
 mod create_batch;
 mod error;
 pub mod model;
+mod monitoring;
 mod postgres;
 mod rows;
 mod sql;
+mod sql_monitoring;
 mod sqlite;
 mod store;
 pub mod testing;
@@ -36,12 +38,14 @@ use sha2::{Digest, Sha256};
 pub use create_batch::TicketWriterStats;
 pub use error::StoreError;
 pub use model::*;
+pub use monitoring::*;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use store::{BATCH_LIMIT, Store, StoreResult};
 pub use url::redact_url;
 
-/// A store on either backend; implements [`Store`] by delegation so callers need no generics.
+/// A store on either backend; implements [`Store`] and [`Monitoring`] by delegation so callers
+/// need no generics.
 #[derive(Debug, Clone)]
 pub enum Database {
     /// SQLite.
@@ -202,6 +206,62 @@ delegate! {
     fn get_webhook(&self, id: i64) -> StoreResult<Webhook>;
     fn webhooks_of_provider(&self, provider_id: i64) -> StoreResult<Vec<Webhook>>;
     fn disable_webhook(&self, id: i64, at: Timestamp) -> StoreResult<Webhook>;
+}
+
+/// Implements [`Monitoring`] for [`Database`] by delegation (as `delegate!` does [`Store`]).
+macro_rules! delegate_monitoring {
+    ($(fn $name:ident(&self $(, $arg:ident : $ty:ty)*) -> $ret:ty;)*) => {
+        impl Monitoring for Database {
+            $(
+                async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    match self {
+                        Database::Sqlite(s) => s.$name($($arg),*).await,
+                        Database::Postgres(p) => p.$name($($arg),*).await,
+                    }
+                }
+            )*
+        }
+    };
+}
+
+delegate_monitoring! {
+    fn create_monitor(&self, new: &NewMonitor) -> StoreResult<Monitor>;
+    fn get_monitor(&self, id: i64, provider_id: Option<i64>) -> StoreResult<Monitor>;
+    fn monitors_of_provider(&self, provider_id: i64) -> StoreResult<Vec<Monitor>>;
+    fn monitors_of_contract(&self, contract_id: i64, service_id: Option<&str>) -> StoreResult<Vec<Monitor>>;
+    fn monitors_at_location(&self, provider_id: i64, location: &str) -> StoreResult<Vec<Monitor>>;
+    fn set_monitor_paused(&self, id: i64, paused_at: Option<Timestamp>, next_run_at: Timestamp) -> StoreResult<Monitor>;
+    fn delete_monitor(&self, id: i64) -> StoreResult<()>;
+    fn monitored_services(&self) -> StoreResult<Vec<(i64, String)>>;
+    fn claim_probe_slots(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<ProbeSlot>>;
+    fn earliest_probe_slot(&self) -> StoreResult<Option<Timestamp>>;
+    fn record_samples(&self, samples: &[ProbeSample]) -> StoreResult<u64>;
+    fn samples_between(&self, monitor_ids: &[i64], from: Timestamp, to: Timestamp) -> StoreResult<Vec<ProbeSample>>;
+    fn latest_samples(&self, monitor_ids: &[i64]) -> StoreResult<Vec<ProbeSample>>;
+    fn prune_samples(&self, before: Timestamp) -> StoreResult<u64>;
+    fn availability_state(&self, contract_id: i64, service_id: &str) -> StoreResult<Option<AvailabilityState>>;
+    fn availability_states_of_provider(&self, provider_id: i64) -> StoreResult<Vec<AvailabilityState>>;
+    fn advance_availability(&self, contract_id: i64, service_id: &str, expected_until: Option<Timestamp>, until: Timestamp, runs: &[NewRun], live: &LiveState, now: Timestamp) -> StoreResult<bool>;
+    fn set_incident_ticket(&self, contract_id: i64, service_id: &str, ticket_id: i64) -> StoreResult<bool>;
+    fn runs_between(&self, contract_id: i64, service_id: &str, from: Timestamp, to: Timestamp) -> StoreResult<Vec<AvailabilityRun>>;
+    fn create_maintenance(&self, new: &NewMaintenance) -> StoreResult<Maintenance>;
+    fn cancel_maintenance(&self, id: i64, at: Timestamp) -> StoreResult<Maintenance>;
+    fn maintenance_between(&self, contract_id: i64, from: Timestamp, to: Timestamp) -> StoreResult<Vec<Maintenance>>;
+    fn get_maintenance(&self, id: i64) -> StoreResult<Maintenance>;
+    fn create_exclusion(&self, new: &NewExclusion) -> StoreResult<ExclusionRecord>;
+    fn get_exclusion(&self, id: i64) -> StoreResult<ExclusionRecord>;
+    fn exclusions_between(&self, contract_id: i64, from: Timestamp, to: Timestamp) -> StoreResult<Vec<ExclusionRecord>>;
+    fn dispute_exclusion(&self, id: i64, by: i64, note: &str, at: Timestamp) -> StoreResult<ExclusionRecord>;
+    fn resolve_exclusion(&self, id: i64, state: ExclusionState, note: &str, at: Timestamp) -> StoreResult<ExclusionRecord>;
+    fn create_claim(&self, new: &NewCreditClaim) -> StoreResult<CreditClaim>;
+    fn get_claim(&self, id: i64, scope: Option<i64>) -> StoreResult<CreditClaim>;
+    fn claims_of_contract(&self, contract_id: i64) -> StoreResult<Vec<CreditClaim>>;
+    fn decide_claim(&self, id: i64, state: ClaimState, by: i64, note: &str, credit_period: Option<&str>, at: Timestamp) -> StoreResult<CreditClaim>;
+    fn create_probe_agent(&self, provider_id: i64, location: &str, token_hash: &str, at: Timestamp) -> StoreResult<ProbeAgent>;
+    fn probe_agent_by_token_hash(&self, token_hash: &str) -> StoreResult<Option<ProbeAgent>>;
+    fn probe_agents_of_provider(&self, provider_id: i64) -> StoreResult<Vec<ProbeAgent>>;
+    fn touch_probe_agent(&self, id: i64, at: Timestamp) -> StoreResult<()>;
+    fn revoke_probe_agent(&self, id: i64, at: Timestamp) -> StoreResult<ProbeAgent>;
 }
 
 #[cfg(test)]

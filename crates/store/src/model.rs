@@ -43,16 +43,16 @@ macro_rules! string_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
-            type Err = StoreError;
-            fn from_str(text: &str) -> Result<$name, StoreError> {
-                $name::parse(text).ok_or_else(|| StoreError::Invalid(format!(
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::error::StoreError;
+            fn from_str(text: &str) -> Result<$name, $crate::error::StoreError> {
+                $name::parse(text).ok_or_else(|| $crate::error::StoreError::Invalid(format!(
                     concat!("unknown ", $what, " {:?} (use {})"),
                     text,
                     [$($text),+].join(", ")
@@ -61,6 +61,7 @@ macro_rules! string_enum {
         }
     };
 }
+pub(crate) use string_enum;
 
 string_enum!(
     /// Whether an organisation provides the service or receives it.

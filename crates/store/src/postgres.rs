@@ -15,6 +15,7 @@ use crate::error::{StoreError, db_error};
 use crate::model::*;
 use crate::rows::*;
 use crate::sql::{NOTIFICATIONS_PER_INSERT, check_batch, impl_store, placeholders, values_list};
+use crate::sql_monitoring::impl_monitoring;
 use crate::store::StoreResult;
 use crate::url::{redact_url, scrub};
 
@@ -390,5 +391,18 @@ impl_store!(
     // Replicas claim different due notifications instead of waiting on each other's rows.
     skip_locked = " FOR UPDATE SKIP LOCKED",
     // Round trips are what costs here: few statements, each with many rows.
+    max_params = 28000
+);
+
+impl_monitoring!(
+    PgStore,
+    locations = "jsonb_array_elements_text(m.locations) AS l(value)",
+    // Replicas claim different monitors' slots instead of waiting on each other's rows. NO KEY
+    // UPDATE: the key-share locks that inserting a monitor's samples takes (the foreign key)
+    // do not make a claimer skip the monitor.
+    skip_locked = " FOR NO KEY UPDATE SKIP LOCKED",
+    // Of two servers advancing a service's timeline, the second waits for the first and then
+    // sees the timeline moved.
+    for_update = " FOR UPDATE",
     max_params = 28000
 );

@@ -31,7 +31,7 @@ pub(crate) fn ts(n: i64) -> Result<Timestamp, StoreError> {
         .map_err(|e| StoreError::Database(format!("stored instant {n} is invalid: {e}")))
 }
 
-fn ts_opt(n: Option<i64>) -> Result<Option<Timestamp>, StoreError> {
+pub(crate) fn ts_opt(n: Option<i64>) -> Result<Option<Timestamp>, StoreError> {
     n.map(ts).transpose()
 }
 
@@ -40,7 +40,7 @@ fn date(text: &str) -> Result<Date, StoreError> {
         .map_err(|e| StoreError::Database(format!("stored date {text:?} is invalid: {e}")))
 }
 
-fn stored<T: std::str::FromStr<Err = StoreError>>(text: &str) -> Result<T, StoreError> {
+pub(crate) fn stored<T: std::str::FromStr<Err = StoreError>>(text: &str) -> Result<T, StoreError> {
     text.parse()
         .map_err(|e: StoreError| StoreError::Database(format!("stored value: {e}")))
 }

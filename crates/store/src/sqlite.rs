@@ -16,6 +16,7 @@ use crate::error::{StoreError, db_error};
 use crate::model::*;
 use crate::rows::*;
 use crate::sql::{NOTIFICATIONS_PER_INSERT, check_batch, impl_store, placeholders, values_list};
+use crate::sql_monitoring::impl_monitoring;
 use crate::store::StoreResult;
 
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -257,5 +258,14 @@ impl_store!(
     // SQLite looks a numbered parameter up by a linear scan of the statement's parameters,
     // so a statement's cost grows with the square of its parameters: many small statements
     // (no round trips here) beat a few large ones.
+    max_params = 256
+);
+
+impl_monitoring!(
+    SqliteStore,
+    locations = "json_each(m.locations) AS l",
+    // One writer at a time: a claim and an advance are exclusive without row locks.
+    skip_locked = "",
+    for_update = "",
     max_params = 256
 );

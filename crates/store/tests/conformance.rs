@@ -33,7 +33,8 @@ where
             "0003_attachment_fields",
             "0004_settings",
             "0005_ticket_policy",
-            "0006_outbox"
+            "0006_outbox",
+            "0007_availability"
         ]
     );
     let outcome = tokio::spawn(body(db.clone())).await;
@@ -117,6 +118,17 @@ conformance!(
     outbox_claims_leases_and_retries,
     outbox_claims_are_disjoint,
     webhooks,
+    monitors_crud_and_validation,
+    probe_slots_due_moved_and_skipped,
+    probe_slot_claims_are_disjoint,
+    samples_dedupe_ranges_latest_and_pruning,
+    availability_advances_and_merges,
+    concurrent_advances_one_wins,
+    incident_ticket_set_once_and_linked,
+    maintenance_windows,
+    exclusion_state_machine,
+    credit_claims,
+    probe_agents,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -2283,7 +2295,8 @@ async fn open_refuses_a_missing_sqlite_file_without_create() {
             "0003_attachment_fields",
             "0004_settings",
             "0005_ticket_policy",
-            "0006_outbox"
+            "0006_outbox",
+            "0007_availability"
         ]
     );
     db.close().await;
@@ -2753,4 +2766,1570 @@ async fn webhooks(db: Database) {
     assert_eq!(again.disabled_at, off.disabled_at);
     assert_eq!(db.get_webhook(hook.id).await.expect("get").secret, "s3cret");
     assert_eq!(code(db.get_webhook(hook.id + 99).await), "store.not_found");
+}
+
+// ---------------------------------------------------------------- availability monitoring
+
+fn secs(n: i64) -> SignedDuration {
+    SignedDuration::from_secs(n)
+}
+
+fn new_monitor(
+    s: &Seed,
+    service: &str,
+    locations: &[&str],
+    interval_s: i64,
+    first_run_at: Timestamp,
+) -> NewMonitor {
+    NewMonitor {
+        provider_id: s.provider.id,
+        contract_id: s.contract_a.id,
+        service_id: service.into(),
+        name: format!("{service} health"),
+        check: json!({"type": "http", "url": "https://api.example.com/health"}),
+        interval_ms: interval_s * 1000,
+        locations: locations.iter().map(|l| l.to_string()).collect(),
+        public: true,
+        created_at: t0(),
+        first_run_at,
+    }
+}
+
+async fn monitors_crud_and_validation(db: Database) {
+    let s = seed(&db).await;
+    let other_provider = org(&db, OrgKind::Provider, "lain").await;
+    let m = db
+        .create_monitor(&new_monitor(
+            &s,
+            "backend_api",
+            &["local", "jakarta"],
+            30,
+            t0(),
+        ))
+        .await
+        .expect("create");
+    assert_eq!(m.provider_id, s.provider.id);
+    assert_eq!(m.contract_id, s.contract_a.id);
+    assert_eq!(m.service_id, "backend_api");
+    assert_eq!(m.locations, ["local", "jakarta"]);
+    assert_eq!(m.interval_ms, 30_000);
+    assert_eq!(m.next_run_at, t0());
+    assert_eq!(m.paused_at, None);
+    assert!(m.public);
+    assert_eq!(m.check["url"], "https://api.example.com/health");
+    assert_eq!(db.get_monitor(m.id, None).await.expect("get"), m);
+    assert_eq!(
+        db.get_monitor(m.id, Some(s.provider.id))
+            .await
+            .expect("get"),
+        m
+    );
+    assert_eq!(
+        code(db.get_monitor(m.id, Some(other_provider.id)).await),
+        "store.not_found"
+    );
+    assert_eq!(
+        code(db.get_monitor(m.id + 99, None).await),
+        "store.not_found"
+    );
+
+    // The contract must be the provider's.
+    let mut foreign = new_monitor(&s, "service", &["local"], 30, t0());
+    foreign.provider_id = other_provider.id;
+    assert_eq!(code(db.create_monitor(&foreign).await), "store.not_found");
+    let mut missing = new_monitor(&s, "service", &["local"], 30, t0());
+    missing.contract_id = s.contract_b.id + 99;
+    assert_eq!(code(db.create_monitor(&missing).await), "store.not_found");
+
+    // Validation.
+    let invalid: Vec<(&str, NewMonitor)> = vec![
+        ("interval 9.999 s", {
+            let mut n = new_monitor(&s, "service", &["local"], 10, t0());
+            n.interval_ms = 9_999;
+            n
+        }),
+        ("no location", new_monitor(&s, "service", &[], 30, t0())),
+        (
+            "empty location",
+            new_monitor(&s, "service", &["local", " "], 30, t0()),
+        ),
+        (
+            "duplicate location",
+            new_monitor(&s, "service", &["jakarta", "jakarta"], 30, t0()),
+        ),
+        ("empty service", new_monitor(&s, "", &["local"], 30, t0())),
+        ("empty name", {
+            let mut n = new_monitor(&s, "service", &["local"], 30, t0());
+            n.name = "  ".into();
+            n
+        }),
+        ("check not an object", {
+            let mut n = new_monitor(&s, "service", &["local"], 30, t0());
+            n.check = json!(["http"]);
+            n
+        }),
+    ];
+    for (what, new) in invalid {
+        assert_eq!(
+            code(db.create_monitor(&new).await),
+            "store.invalid",
+            "{what}"
+        );
+    }
+    // Exactly 10 s is allowed.
+    let ten = db
+        .create_monitor(&new_monitor(&s, "service", &["surabaya"], 10, t0()))
+        .await
+        .expect("10 s");
+    let mut on_b = new_monitor(&s, "service", &["local"], 60, t0());
+    on_b.contract_id = s.contract_b.id;
+    let b = db.create_monitor(&on_b).await.expect("contract b");
+
+    let ids = |list: Vec<Monitor>| list.into_iter().map(|m| m.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(db.monitors_of_provider(s.provider.id).await.expect("list")),
+        [m.id, ten.id, b.id]
+    );
+    assert!(
+        db.monitors_of_provider(other_provider.id)
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    assert_eq!(
+        ids(db
+            .monitors_of_contract(s.contract_a.id, None)
+            .await
+            .expect("list")),
+        [m.id, ten.id]
+    );
+    assert_eq!(
+        ids(db
+            .monitors_of_contract(s.contract_a.id, Some("service"))
+            .await
+            .expect("list")),
+        [ten.id]
+    );
+    assert_eq!(
+        ids(db
+            .monitors_at_location(s.provider.id, "jakarta")
+            .await
+            .expect("at")),
+        [m.id]
+    );
+    assert_eq!(
+        ids(db
+            .monitors_at_location(s.provider.id, "local")
+            .await
+            .expect("at")),
+        [m.id, b.id]
+    );
+    assert!(
+        db.monitors_at_location(other_provider.id, "local")
+            .await
+            .expect("at")
+            .is_empty()
+    );
+    assert_eq!(
+        db.monitored_services().await.expect("services"),
+        [
+            (s.contract_a.id, "backend_api".to_string()),
+            (s.contract_a.id, "service".to_string()),
+            (s.contract_b.id, "service".to_string()),
+        ]
+    );
+
+    // Pause (again: the first instant is kept), then resume at a new slot.
+    let paused = db
+        .set_monitor_paused(m.id, Some(t0() + minutes(1)), t0() + minutes(1))
+        .await
+        .expect("pause");
+    assert_eq!(paused.paused_at, Some(t0() + minutes(1)));
+    let again = db
+        .set_monitor_paused(m.id, Some(t0() + minutes(2)), t0() + minutes(2))
+        .await
+        .expect("pause again");
+    assert_eq!(again.paused_at, Some(t0() + minutes(1)));
+    assert_eq!(
+        ids(db
+            .monitors_at_location(s.provider.id, "jakarta")
+            .await
+            .expect("at")),
+        Vec::<i64>::new(),
+        "a paused monitor is not handed to agents"
+    );
+    let resumed = db
+        .set_monitor_paused(m.id, None, t0() + minutes(10))
+        .await
+        .expect("resume");
+    assert_eq!(resumed.paused_at, None);
+    assert_eq!(resumed.next_run_at, t0() + minutes(10));
+    assert_eq!(
+        code(db.set_monitor_paused(m.id + 99, None, t0()).await),
+        "store.not_found"
+    );
+
+    // Delete.
+    db.delete_monitor(ten.id).await.expect("delete");
+    assert_eq!(code(db.get_monitor(ten.id, None).await), "store.not_found");
+    assert_eq!(code(db.delete_monitor(ten.id).await), "store.not_found");
+    assert_eq!(
+        ids(db.monitors_of_provider(s.provider.id).await.expect("list")),
+        [m.id, b.id]
+    );
+}
+
+async fn probe_slots_due_moved_and_skipped(db: Database) {
+    let s = seed(&db).await;
+    let m1 = db
+        .create_monitor(&new_monitor(&s, "service", &["local"], 30, t0()))
+        .await
+        .expect("m1");
+    let m2 = db
+        .create_monitor(&new_monitor(
+            &s,
+            "backend_api",
+            &["jakarta", "local"],
+            60,
+            t0() + secs(10),
+        ))
+        .await
+        .expect("m2");
+    // Agents only: never a local slot.
+    db.create_monitor(&new_monitor(
+        &s,
+        "service",
+        &["jakarta"],
+        30,
+        t0() - minutes(5),
+    ))
+    .await
+    .expect("agent only");
+    // Paused, and due long ago.
+    let m4 = db
+        .create_monitor(&new_monitor(&s, "service", &["local"], 30, t0()))
+        .await
+        .expect("m4");
+    db.set_monitor_paused(m4.id, Some(t0()), t0() - minutes(10))
+        .await
+        .expect("pause");
+
+    assert_eq!(
+        db.earliest_probe_slot().await.expect("earliest"),
+        Some(t0())
+    );
+    assert!(
+        db.claim_probe_slots(t0() - secs(1), 10)
+            .await
+            .expect("claim")
+            .is_empty(),
+        "nothing due yet"
+    );
+    assert!(
+        db.claim_probe_slots(t0() + secs(5), 0)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+
+    let first = db
+        .claim_probe_slots(t0() + secs(5), 10)
+        .await
+        .expect("claim");
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].monitor.id, m1.id);
+    assert_eq!(first[0].slot, t0());
+    assert_eq!(first[0].monitor.next_run_at, t0() + secs(30));
+    assert_eq!(
+        db.get_monitor(m1.id, None).await.expect("get").next_run_at,
+        t0() + secs(30)
+    );
+    assert!(
+        db.claim_probe_slots(t0() + secs(5), 10)
+            .await
+            .expect("claim")
+            .is_empty(),
+        "a slot is claimed once"
+    );
+    assert_eq!(
+        db.earliest_probe_slot().await.expect("earliest"),
+        Some(t0() + secs(10))
+    );
+
+    // Exactly at its slot.
+    let second = db
+        .claim_probe_slots(t0() + secs(10), 10)
+        .await
+        .expect("claim");
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].monitor.id, m2.id);
+    assert_eq!(second[0].slot, t0() + secs(10));
+    assert_eq!(second[0].monitor.next_run_at, t0() + secs(70));
+
+    // 100 s later: m1 missed its slots at +30 s and +60 s; the slot at +90 s is probed and the
+    // next is +120 s. Earliest first; the limit is kept.
+    let now = t0() + secs(100);
+    let one = db.claim_probe_slots(now, 1).await.expect("claim");
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0].monitor.id, m1.id);
+    assert_eq!(one[0].slot, t0() + secs(90));
+    assert_eq!(one[0].monitor.next_run_at, t0() + secs(120));
+    let rest = db.claim_probe_slots(now, 10).await.expect("claim");
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0].monitor.id, m2.id);
+    assert_eq!(rest[0].slot, t0() + secs(70));
+    assert_eq!(rest[0].monitor.next_run_at, t0() + secs(130));
+
+    // Resumed: due at the slot given.
+    db.set_monitor_paused(m4.id, None, t0() + secs(125))
+        .await
+        .expect("resume");
+    let later = db
+        .claim_probe_slots(t0() + secs(126), 10)
+        .await
+        .expect("claim");
+    let claimed: Vec<(i64, Timestamp, Timestamp)> = later
+        .iter()
+        .map(|p| (p.monitor.id, p.slot, p.monitor.next_run_at))
+        .collect();
+    assert_eq!(
+        claimed,
+        [
+            (m1.id, t0() + secs(120), t0() + secs(150)),
+            (m4.id, t0() + secs(125), t0() + secs(155)),
+        ]
+    );
+    assert_eq!(
+        db.earliest_probe_slot().await.expect("earliest"),
+        Some(t0() + secs(130))
+    );
+}
+
+async fn probe_slot_claims_are_disjoint(db: Database) {
+    let s = seed(&db).await;
+    let mut ids = HashSet::new();
+    for i in 0..60 {
+        let m = db
+            .create_monitor(&new_monitor(
+                &s,
+                "service",
+                &["local"],
+                10,
+                t0() + SignedDuration::from_millis(i * 100),
+            ))
+            .await
+            .expect("monitor");
+        ids.insert(m.id);
+    }
+    for round in 0..3 {
+        let now = t0() + secs(35 + 10 * round);
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let db = db.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut mine = Vec::new();
+                loop {
+                    let got = db.claim_probe_slots(now, 7).await.expect("claim");
+                    if got.is_empty() {
+                        return mine;
+                    }
+                    mine.extend(got.into_iter().map(|p| (p.monitor.id, p.slot)));
+                }
+            }));
+        }
+        let mut all = Vec::new();
+        for task in tasks {
+            all.extend(task.await.expect("task"));
+        }
+        let distinct: HashSet<i64> = all.iter().map(|(id, _)| *id).collect();
+        assert_eq!(all.len(), 60, "round {round}: each monitor claimed");
+        assert_eq!(distinct, ids, "round {round}: no monitor claimed twice");
+        for (id, slot) in all {
+            assert!(
+                slot <= now && slot + secs(10) > now,
+                "round {round}: {id} at {slot}"
+            );
+        }
+    }
+}
+
+fn sample(monitor: i64, location: &str, at: Timestamp, outcome: SampleOutcome) -> ProbeSample {
+    let failed = outcome == SampleOutcome::Failed;
+    ProbeSample {
+        monitor_id: monitor,
+        location: location.into(),
+        at,
+        outcome,
+        failure_kind: failed.then(|| "unhealthy".to_string()),
+        detail: if failed {
+            "HTTP 503".into()
+        } else {
+            String::new()
+        },
+        latency_ms: Some(42),
+        cert_expires_at: Some(t0() + minutes(60 * 24 * 30)),
+    }
+}
+
+async fn samples_dedupe_ranges_latest_and_pruning(db: Database) {
+    let s = seed(&db).await;
+    let m = db
+        .create_monitor(&new_monitor(&s, "service", &["local", "jakarta"], 30, t0()))
+        .await
+        .expect("m");
+    let n = db
+        .create_monitor(&new_monitor(&s, "backend_api", &["local"], 30, t0()))
+        .await
+        .expect("n");
+    use SampleOutcome::*;
+    let first = vec![
+        sample(m.id, "local", t0(), Ok),
+        sample(m.id, "local", t0() + secs(30), Failed),
+        sample(m.id, "jakarta", t0() + secs(5), Ok),
+        sample(m.id, "jakarta", t0() + secs(35), Inconclusive),
+        sample(n.id, "local", t0() + secs(10), Ok),
+    ];
+    assert_eq!(db.record_samples(&first).await.expect("record"), 5);
+    // Sent again with one new sample: only that one is new.
+    let again = vec![
+        sample(m.id, "local", t0() + secs(30), Failed),
+        sample(m.id, "jakarta", t0() + secs(35), Inconclusive),
+        sample(m.id, "local", t0() + secs(60), Failed),
+    ];
+    assert_eq!(db.record_samples(&again).await.expect("again"), 1);
+    assert_eq!(db.record_samples(&[]).await.expect("none"), 0);
+    // A location the monitor does not run at: refused, nothing of the batch written.
+    let wrong = vec![
+        sample(m.id, "local", t0() + secs(90), Ok),
+        sample(n.id, "jakarta", t0() + secs(90), Ok),
+    ];
+    assert_eq!(code(db.record_samples(&wrong).await), "store.invalid");
+    let empty_location = vec![sample(m.id, "", t0() + secs(90), Ok)];
+    assert_eq!(
+        code(db.record_samples(&empty_location).await),
+        "store.invalid"
+    );
+    // A monitor deleted meanwhile: its samples are dropped, the others kept.
+    let gone = vec![
+        sample(m.id + n.id + 99, "local", t0() + secs(90), Ok),
+        sample(n.id, "local", t0() + secs(40), Failed),
+    ];
+    assert_eq!(db.record_samples(&gone).await.expect("gone"), 1);
+
+    // Range reads: [from, to), by instant, several monitors at once.
+    let got = db
+        .samples_between(&[m.id, n.id], t0() + secs(5), t0() + secs(60))
+        .await
+        .expect("between");
+    let keys: Vec<(i64, &str, Timestamp)> = got
+        .iter()
+        .map(|x| (x.monitor_id, x.location.as_str(), x.at))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            (m.id, "jakarta", t0() + secs(5)),
+            (n.id, "local", t0() + secs(10)),
+            (m.id, "local", t0() + secs(30)),
+            (m.id, "jakarta", t0() + secs(35)),
+            (n.id, "local", t0() + secs(40)),
+        ]
+    );
+    assert_eq!(got[2], sample(m.id, "local", t0() + secs(30), Failed));
+    assert_eq!(got[3].outcome, Inconclusive);
+    assert_eq!(
+        db.samples_between(&[n.id], t0(), t0() + minutes(5))
+            .await
+            .expect("n")
+            .len(),
+        2
+    );
+    assert!(
+        db.samples_between(&[], t0(), t0() + minutes(5))
+            .await
+            .expect("none")
+            .is_empty()
+    );
+
+    // The latest per monitor and location.
+    let latest = db
+        .latest_samples(&[m.id, n.id, m.id])
+        .await
+        .expect("latest");
+    let keys: Vec<(i64, &str, Timestamp, SampleOutcome)> = latest
+        .iter()
+        .map(|x| (x.monitor_id, x.location.as_str(), x.at, x.outcome))
+        .collect();
+    let mut expected = vec![
+        (m.id, "jakarta", t0() + secs(35), Inconclusive),
+        (m.id, "local", t0() + secs(60), Failed),
+        (n.id, "local", t0() + secs(40), Failed),
+    ];
+    expected.sort_by_key(|k| (k.0, k.1));
+    assert_eq!(keys, expected);
+    assert_eq!(latest[0].latency_ms, Some(42));
+    assert!(db.latest_samples(&[]).await.expect("none").is_empty());
+
+    // Many at once (several statements on SQLite), one transaction.
+    let many: Vec<ProbeSample> = (0..300)
+        .map(|i| sample(n.id, "local", t0() + minutes(10) + secs(30 * i), Ok))
+        .collect();
+    assert_eq!(db.record_samples(&many).await.expect("many"), 300);
+    assert_eq!(db.record_samples(&many).await.expect("many again"), 0);
+    let latest_n = db.latest_samples(&[n.id]).await.expect("latest");
+    assert_eq!(latest_n.len(), 1);
+    assert_eq!(latest_n[0].at, t0() + minutes(10) + secs(30 * 299));
+
+    // Pruning: strictly before.
+    assert_eq!(db.prune_samples(t0() + secs(30)).await.expect("prune"), 3);
+    assert_eq!(db.prune_samples(t0() + secs(30)).await.expect("prune"), 0);
+    let left = db
+        .samples_between(&[m.id], t0(), t0() + minutes(5))
+        .await
+        .expect("left");
+    assert_eq!(
+        left.iter().map(|x| x.at).collect::<Vec<_>>(),
+        [t0() + secs(30), t0() + secs(35), t0() + secs(60)]
+    );
+    // Deleting a monitor deletes its samples.
+    db.delete_monitor(m.id).await.expect("delete");
+    assert!(
+        db.samples_between(&[m.id], t0(), t0() + minutes(5))
+            .await
+            .expect("gone")
+            .is_empty()
+    );
+    assert!(db.latest_samples(&[m.id]).await.expect("gone").is_empty());
+    assert_eq!(
+        db.samples_between(&[n.id], t0(), t0() + minutes(600))
+            .await
+            .expect("n kept")
+            .len(),
+        301
+    );
+}
+
+fn down(start: Timestamp, end: Timestamp) -> NewRun {
+    NewRun {
+        kind: RunKind::Down,
+        start,
+        end,
+        cause: json!({"rule": "consecutive_failures", "failures": 2}),
+    }
+}
+
+fn no_data(start: Timestamp, end: Timestamp) -> NewRun {
+    NewRun {
+        kind: RunKind::NoData,
+        start,
+        end,
+        cause: serde_json::Value::Null,
+    }
+}
+
+fn up() -> LiveState {
+    LiveState {
+        down_since: None,
+        incident_ticket_id: None,
+    }
+}
+
+fn spans(runs: &[AvailabilityRun]) -> Vec<(RunKind, Timestamp, Timestamp)> {
+    runs.iter().map(|r| (r.kind, r.start, r.end)).collect()
+}
+
+async fn availability_advances_and_merges(db: Database) {
+    let s = seed(&db).await;
+    let (c, svc) = (s.contract_a.id, "service");
+    let at = |m: i64| t0() + minutes(m);
+    assert_eq!(db.availability_state(c, svc).await.expect("state"), None);
+    let all = |db: Database| async move {
+        db.runs_between(c, svc, at(-60), at(600))
+            .await
+            .expect("runs")
+    };
+
+    // The first evaluation.
+    assert!(
+        db.advance_availability(c, svc, None, at(10), &[down(at(2), at(4))], &up(), at(11))
+            .await
+            .expect("first")
+    );
+    let state = db
+        .availability_state(c, svc)
+        .await
+        .expect("state")
+        .expect("some");
+    assert_eq!(state.evaluated_until, at(10));
+    assert_eq!(state.down_since, None);
+    assert_eq!(state.updated_at, at(11));
+    // A second "first" evaluation, or a stale one, writes nothing.
+    assert!(
+        !db.advance_availability(c, svc, None, at(10), &[down(at(5), at(6))], &up(), at(12))
+            .await
+            .expect("second first")
+    );
+    assert!(
+        !db.advance_availability(
+            c,
+            svc,
+            Some(at(5)),
+            at(20),
+            &[down(at(6), at(7))],
+            &up(),
+            at(12)
+        )
+        .await
+        .expect("stale")
+    );
+    assert_eq!(
+        spans(&all(db.clone()).await),
+        [(RunKind::Down, at(2), at(4))]
+    );
+    assert_eq!(
+        db.availability_state(c, svc)
+            .await
+            .expect("state")
+            .expect("some"),
+        state
+    );
+
+    // Appended: a gap without data, then downtime running on at the end of the stretch.
+    let live = LiveState {
+        down_since: Some(at(15)),
+        incident_ticket_id: None,
+    };
+    assert!(
+        db.advance_availability(
+            c,
+            svc,
+            Some(at(10)),
+            at(20),
+            &[no_data(at(10), at(12)), down(at(15), at(20))],
+            &live,
+            at(21)
+        )
+        .await
+        .expect("second")
+    );
+    let before_merge = all(db.clone()).await;
+    assert_eq!(before_merge.len(), 3);
+    let state = db
+        .availability_state(c, svc)
+        .await
+        .expect("state")
+        .expect("some");
+    assert_eq!(state.evaluated_until, at(20));
+    assert_eq!(state.down_since, Some(at(15)));
+    // The downtime continues into the next stretch: its run is extended, not repeated; a
+    // no-data run right after it is a run of its own.
+    assert!(
+        db.advance_availability(
+            c,
+            svc,
+            Some(at(20)),
+            at(30),
+            &[down(at(20), at(25)), no_data(at(25), at(26))],
+            &up(),
+            at(31)
+        )
+        .await
+        .expect("third")
+    );
+    let runs = all(db.clone()).await;
+    assert_eq!(
+        spans(&runs),
+        [
+            (RunKind::Down, at(2), at(4)),
+            (RunKind::NoData, at(10), at(12)),
+            (RunKind::Down, at(15), at(25)),
+            (RunKind::NoData, at(25), at(26)),
+        ]
+    );
+    assert_eq!(runs[2].id, before_merge[2].id, "the same row, extended");
+    assert_eq!(runs[2].cause["failures"], 2);
+    assert_eq!(runs[1].cause, serde_json::Value::Null);
+    assert!(
+        runs.iter()
+            .all(|r| r.contract_id == c && r.service_id == svc)
+    );
+    // Two runs of one kind in one stretch that touch: one row.
+    assert!(
+        db.advance_availability(
+            c,
+            svc,
+            Some(at(30)),
+            at(40),
+            &[no_data(at(30), at(32)), no_data(at(32), at(33))],
+            &up(),
+            at(41)
+        )
+        .await
+        .expect("fourth")
+    );
+    let runs = all(db.clone()).await;
+    assert_eq!(runs.len(), 5);
+    assert_eq!(spans(&runs[4..]), [(RunKind::NoData, at(30), at(33))]);
+    // An advance with nothing to append still moves the timeline and the live state.
+    assert!(
+        db.advance_availability(c, svc, Some(at(40)), at(41), &[], &up(), at(42))
+            .await
+            .expect("empty")
+    );
+    assert_eq!(
+        db.availability_state(c, svc)
+            .await
+            .expect("state")
+            .expect("some")
+            .evaluated_until,
+        at(41)
+    );
+
+    // Overlap with [from, to), by start.
+    let window = db
+        .runs_between(c, svc, at(11), at(16))
+        .await
+        .expect("window");
+    assert_eq!(
+        spans(&window),
+        [
+            (RunKind::NoData, at(10), at(12)),
+            (RunKind::Down, at(15), at(25))
+        ]
+    );
+    assert!(
+        db.runs_between(c, svc, at(4), at(10))
+            .await
+            .expect("between runs")
+            .is_empty(),
+        "end and start are exclusive and inclusive"
+    );
+    assert!(
+        db.runs_between(c, "backend_api", at(0), at(60))
+            .await
+            .expect("other service")
+            .is_empty()
+    );
+
+    // Invalid runs: refused, nothing written.
+    let refused: Vec<(&str, Option<Timestamp>, Timestamp, Vec<NewRun>)> = vec![
+        (
+            "empty run",
+            Some(at(41)),
+            at(50),
+            vec![down(at(42), at(42))],
+        ),
+        ("reversed", Some(at(41)), at(50), vec![down(at(44), at(43))]),
+        (
+            "before expected",
+            Some(at(41)),
+            at(50),
+            vec![down(at(40), at(42))],
+        ),
+        (
+            "after until",
+            Some(at(41)),
+            at(50),
+            vec![down(at(45), at(51))],
+        ),
+        (
+            "overlapping",
+            Some(at(41)),
+            at(50),
+            vec![down(at(42), at(45)), no_data(at(44), at(46))],
+        ),
+        (
+            "out of order",
+            Some(at(41)),
+            at(50),
+            vec![no_data(at(46), at(47)), down(at(42), at(43))],
+        ),
+        ("until before expected", Some(at(41)), at(40), vec![]),
+    ];
+    for (what, expected, until, runs) in refused {
+        assert_eq!(
+            code(
+                db.advance_availability(c, svc, expected, until, &runs, &up(), at(51))
+                    .await
+            ),
+            "store.invalid",
+            "{what}"
+        );
+    }
+    assert_eq!(all(db.clone()).await.len(), 5);
+    assert_eq!(
+        db.availability_state(c, svc)
+            .await
+            .expect("state")
+            .expect("some")
+            .evaluated_until,
+        at(41)
+    );
+
+    // The provider's states.
+    assert!(
+        db.advance_availability(
+            s.contract_b.id,
+            "backend_api",
+            None,
+            at(5),
+            &[],
+            &up(),
+            at(6)
+        )
+        .await
+        .expect("b")
+    );
+    let states = db
+        .availability_states_of_provider(s.provider.id)
+        .await
+        .expect("states");
+    let keys: Vec<(i64, &str)> = states
+        .iter()
+        .map(|st| (st.contract_id, st.service_id.as_str()))
+        .collect();
+    assert_eq!(keys, [(c, "service"), (s.contract_b.id, "backend_api")]);
+    assert!(
+        db.availability_states_of_provider(s.customer_a.id)
+            .await
+            .expect("none")
+            .is_empty()
+    );
+}
+
+async fn concurrent_advances_one_wins(db: Database) {
+    let s = seed(&db).await;
+    let c = s.contract_a.id;
+    let at = |m: i64| t0() + minutes(m);
+    for round in 0..4_i64 {
+        // The first evaluation of a service, and a later stretch of it.
+        let service = format!("svc{round}");
+        for expected in [None, Some(at(10))] {
+            let until = expected.map_or(at(10), |e| e + minutes(10));
+            let run_start = expected.unwrap_or(at(0)) + minutes(1);
+            let mut tasks = Vec::new();
+            for i in 0..6 {
+                let db = db.clone();
+                let service = service.clone();
+                tasks.push(tokio::spawn(async move {
+                    let run = down(run_start, run_start + minutes(1 + i));
+                    db.advance_availability(c, &service, expected, until, &[run], &up(), until)
+                        .await
+                        .expect("advance")
+                }));
+            }
+            let mut wins = 0;
+            for task in tasks {
+                if task.await.expect("task") {
+                    wins += 1;
+                }
+            }
+            assert_eq!(
+                wins, 1,
+                "round {round}, from {expected:?}: exactly one writes"
+            );
+            let runs = db
+                .runs_between(c, &service, at(0), until)
+                .await
+                .expect("runs");
+            let from = expected.unwrap_or(at(0));
+            assert_eq!(
+                runs.iter().filter(|r| r.start >= from).count(),
+                1,
+                "round {round}: one stretch's runs"
+            );
+            assert_eq!(
+                db.availability_state(c, &service)
+                    .await
+                    .expect("state")
+                    .expect("some")
+                    .evaluated_until,
+                until
+            );
+        }
+    }
+}
+
+async fn incident_ticket_set_once_and_linked(db: Database) {
+    let s = seed(&db).await;
+    let (c, svc) = (s.contract_a.id, "service");
+    let at = |m: i64| t0() + minutes(m);
+    let t1 = create(&db, &s.contract_a, "P1").await.id;
+    let t2 = create(&db, &s.contract_a, "P1").await.id;
+    let t3 = create(&db, &s.contract_a, "P1").await.id;
+    let down_since = |m: i64, ticket: Option<i64>| LiveState {
+        down_since: Some(at(m)),
+        incident_ticket_id: ticket,
+    };
+    let tickets = |db: Database| async move {
+        db.runs_between(c, svc, at(0), at(600))
+            .await
+            .expect("runs")
+            .into_iter()
+            .map(|r| (r.start, r.end, r.ticket_id))
+            .collect::<Vec<_>>()
+    };
+    // Never evaluated: nothing to set.
+    assert!(!db.set_incident_ticket(c, svc, t1).await.expect("no state"));
+    assert!(
+        db.advance_availability(c, svc, None, at(10), &[down(at(2), at(4))], &up(), at(10))
+            .await
+            .expect("advance")
+    );
+    // Down live since +12 min; the final timeline has not reached it yet.
+    assert!(
+        db.advance_availability(
+            c,
+            svc,
+            Some(at(10)),
+            at(12),
+            &[],
+            &down_since(12, None),
+            at(13)
+        )
+        .await
+        .expect("advance")
+    );
+    assert!(db.set_incident_ticket(c, svc, t1).await.expect("set"));
+    assert!(
+        !db.set_incident_ticket(c, svc, t2).await.expect("set again"),
+        "only once"
+    );
+    let state = db
+        .availability_state(c, svc)
+        .await
+        .expect("state")
+        .expect("some");
+    assert_eq!(state.incident_ticket_id, Some(t1));
+    assert_eq!(state.down_since, Some(at(12)));
+    // The earlier downtime's run is not this incident's.
+    assert_eq!(tickets(db.clone()).await, [(at(2), at(4), None)]);
+    // The downtime's run, appended later, is linked; extended on recovery, it keeps it.
+    assert!(
+        db.advance_availability(
+            c,
+            svc,
+            Some(at(12)),
+            at(20),
+            &[down(at(12), at(20))],
+            &down_since(12, Some(t1)),
+            at(21)
+        )
+        .await
+        .expect("advance")
+    );
+    assert!(
+        db.advance_availability(
+            c,
+            svc,
+            Some(at(20)),
+            at(30),
+            &[down(at(20), at(25))],
+            &up(),
+            at(31)
+        )
+        .await
+        .expect("recovered")
+    );
+    assert_eq!(
+        tickets(db.clone()).await,
+        [(at(2), at(4), None), (at(12), at(25), Some(t1))]
+    );
+    assert_eq!(
+        db.availability_state(c, svc)
+            .await
+            .expect("state")
+            .expect("some")
+            .incident_ticket_id,
+        None
+    );
+    // A downtime whose run exists when its ticket is opened: that run is linked.
+    assert!(
+        db.advance_availability(
+            c,
+            svc,
+            Some(at(30)),
+            at(40),
+            &[down(at(35), at(40))],
+            &down_since(35, None),
+            at(41)
+        )
+        .await
+        .expect("advance")
+    );
+    assert!(db.set_incident_ticket(c, svc, t2).await.expect("set"));
+    // The first final run of a downtime arrives with its recovery: it takes the ticket the
+    // downtime had.
+    assert!(
+        db.advance_availability(
+            c,
+            svc,
+            Some(at(40)),
+            at(52),
+            &[down(at(40), at(45))],
+            &down_since(52, None),
+            at(53)
+        )
+        .await
+        .expect("advance")
+    );
+    assert!(
+        db.set_incident_ticket(c, svc, t3).await.expect("set"),
+        "the state's ticket was cleared by the advance"
+    );
+    assert!(
+        db.advance_availability(
+            c,
+            svc,
+            Some(at(52)),
+            at(60),
+            &[down(at(52), at(55))],
+            &up(),
+            at(61)
+        )
+        .await
+        .expect("recovered")
+    );
+    assert_eq!(
+        tickets(db.clone()).await,
+        [
+            (at(2), at(4), None),
+            (at(12), at(25), Some(t1)),
+            (at(35), at(45), Some(t2)),
+            (at(52), at(55), Some(t3)),
+        ]
+    );
+}
+
+async fn maintenance_windows(db: Database) {
+    let s = seed(&db).await;
+    let at = |h: i64| t0() + minutes(60 * h);
+    let new = |start: i64, end: i64, service: Option<&str>| NewMaintenance {
+        contract_id: s.contract_a.id,
+        service_id: service.map(str::to_string),
+        start: at(start),
+        end: at(end),
+        announced_at: at(-48),
+        note: "Database upgrade".into(),
+        created_by: Some(s.agent.id),
+    };
+    let w1 = db
+        .create_maintenance(&new(10, 12, None))
+        .await
+        .expect("create");
+    assert_eq!(w1.contract_id, s.contract_a.id);
+    assert_eq!(w1.service_id, None);
+    assert_eq!(
+        (w1.start, w1.end, w1.announced_at),
+        (at(10), at(12), at(-48))
+    );
+    assert_eq!(w1.created_by, Some(s.agent.id));
+    assert_eq!(w1.cancelled_at, None);
+    let w2 = db
+        .create_maintenance(&new(20, 21, Some("backend_api")))
+        .await
+        .expect("create");
+    assert_eq!(w2.service_id.as_deref(), Some("backend_api"));
+    assert_eq!(
+        code(db.create_maintenance(&new(5, 5, None)).await),
+        "store.invalid"
+    );
+    assert_eq!(
+        code(db.create_maintenance(&new(6, 5, None)).await),
+        "store.invalid"
+    );
+    assert_eq!(
+        code(db.create_maintenance(&new(5, 6, Some(""))).await),
+        "store.invalid"
+    );
+    let mut missing = new(5, 6, None);
+    missing.contract_id = s.contract_b.id + 99;
+    assert_eq!(code(db.create_maintenance(&missing).await), "store.invalid");
+
+    let cancelled = db.cancel_maintenance(w2.id, at(1)).await.expect("cancel");
+    assert_eq!(cancelled.cancelled_at, Some(at(1)));
+    let again = db
+        .cancel_maintenance(w2.id, at(2))
+        .await
+        .expect("cancel again");
+    assert_eq!(again.cancelled_at, Some(at(1)), "the first instant is kept");
+    assert_eq!(db.get_maintenance(w2.id).await.expect("get"), again);
+    assert_eq!(
+        code(db.get_maintenance(w2.id + 99).await),
+        "store.not_found"
+    );
+    assert_eq!(
+        code(db.cancel_maintenance(w2.id + 99, at(1)).await),
+        "store.not_found"
+    );
+
+    let ids = |list: Vec<Maintenance>| list.into_iter().map(|m| m.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(db
+            .maintenance_between(s.contract_a.id, at(0), at(24))
+            .await
+            .expect("between")),
+        [w1.id, w2.id],
+        "cancelled ones included, by start"
+    );
+    assert_eq!(
+        ids(db
+            .maintenance_between(s.contract_a.id, at(12), at(20))
+            .await
+            .expect("between")),
+        Vec::<i64>::new(),
+        "[start, end) against [from, to)"
+    );
+    assert_eq!(
+        ids(db
+            .maintenance_between(s.contract_a.id, at(11), at(20) + minutes(1))
+            .await
+            .expect("between")),
+        [w1.id, w2.id]
+    );
+    assert!(
+        db.maintenance_between(s.contract_b.id, at(0), at(24))
+            .await
+            .expect("other contract")
+            .is_empty()
+    );
+}
+
+async fn exclusion_state_machine(db: Database) {
+    let s = seed(&db).await;
+    let at = |m: i64| t0() + minutes(m);
+    let new = |start: i64, end: i64, reason: &str, note: &str| NewExclusion {
+        contract_id: s.contract_a.id,
+        service_id: Some("service".into()),
+        start: at(start),
+        end: at(end),
+        reason: reason.into(),
+        note: note.into(),
+        created_by: Some(s.agent.id),
+        created_at: at(100),
+    };
+    let e = db
+        .create_exclusion(&new(
+            10,
+            20,
+            "force_majeure",
+            "Regional power outage (PLN notice 12)",
+        ))
+        .await
+        .expect("create");
+    assert_eq!(e.state, ExclusionState::Recorded);
+    assert!(e.excludes());
+    assert_eq!(e.reason, "force_majeure");
+    assert_eq!(
+        (e.dispute_note.clone(), e.disputed_by, e.resolved_at),
+        (None, None, None)
+    );
+    for (what, bad) in [
+        ("no reason", new(10, 20, " ", "x")),
+        ("no note", new(10, 20, "attack", "")),
+        ("empty span", new(10, 10, "attack", "x")),
+    ] {
+        assert_eq!(
+            code(db.create_exclusion(&bad).await),
+            "store.invalid",
+            "{what}"
+        );
+    }
+
+    // Resolving before a dispute is a wrong transition.
+    assert_eq!(
+        code(
+            db.resolve_exclusion(e.id, ExclusionState::Upheld, "x", at(101))
+                .await
+        ),
+        "store.conflict"
+    );
+    let disputed = db
+        .dispute_exclusion(e.id, s.user_a.id, "Our site had power all day", at(102))
+        .await
+        .expect("dispute");
+    assert_eq!(disputed.state, ExclusionState::Disputed);
+    assert!(disputed.excludes(), "still counts until resolved");
+    assert_eq!(
+        disputed.dispute_note.as_deref(),
+        Some("Our site had power all day")
+    );
+    assert_eq!(disputed.disputed_by, Some(s.user_a.id));
+    assert_eq!(disputed.disputed_at, Some(at(102)));
+    assert_eq!(
+        code(
+            db.dispute_exclusion(e.id, s.user_a.id, "again", at(103))
+                .await
+        ),
+        "store.conflict"
+    );
+    for wrong in [ExclusionState::Recorded, ExclusionState::Disputed] {
+        assert_eq!(
+            code(db.resolve_exclusion(e.id, wrong, "x", at(104)).await),
+            "store.invalid"
+        );
+    }
+    let upheld = db
+        .resolve_exclusion(e.id, ExclusionState::Upheld, "PLN notice attached", at(105))
+        .await
+        .expect("uphold");
+    assert_eq!(upheld.state, ExclusionState::Upheld);
+    assert!(upheld.excludes());
+    assert_eq!(
+        upheld.resolution_note.as_deref(),
+        Some("PLN notice attached")
+    );
+    assert_eq!(upheld.resolved_at, Some(at(105)));
+    assert_eq!(
+        code(
+            db.resolve_exclusion(e.id, ExclusionState::Withdrawn, "x", at(106))
+                .await
+        ),
+        "store.conflict"
+    );
+    assert_eq!(
+        code(db.dispute_exclusion(e.id, s.user_a.id, "x", at(106)).await),
+        "store.conflict"
+    );
+    assert_eq!(db.get_exclusion(e.id).await.expect("get"), upheld);
+
+    // Withdrawn: no longer excluded.
+    let f = db
+        .create_exclusion(&new(30, 40, "third_party", "CDN outage"))
+        .await
+        .expect("create");
+    db.dispute_exclusion(f.id, s.user_a.id, "Not our CDN", at(110))
+        .await
+        .expect("dispute");
+    let withdrawn = db
+        .resolve_exclusion(f.id, ExclusionState::Withdrawn, "Agreed", at(111))
+        .await
+        .expect("withdraw");
+    assert_eq!(withdrawn.state, ExclusionState::Withdrawn);
+    assert!(!withdrawn.excludes());
+
+    // Missing ones.
+    assert_eq!(code(db.get_exclusion(f.id + 99).await), "store.not_found");
+    assert_eq!(
+        code(
+            db.dispute_exclusion(f.id + 99, s.user_a.id, "x", at(1))
+                .await
+        ),
+        "store.not_found"
+    );
+    assert_eq!(
+        code(
+            db.resolve_exclusion(f.id + 99, ExclusionState::Upheld, "x", at(1))
+                .await
+        ),
+        "store.not_found"
+    );
+
+    let ids = |list: Vec<ExclusionRecord>| list.into_iter().map(|x| x.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(db
+            .exclusions_between(s.contract_a.id, at(0), at(60))
+            .await
+            .expect("between")),
+        [e.id, f.id]
+    );
+    assert_eq!(
+        ids(db
+            .exclusions_between(s.contract_a.id, at(20), at(30))
+            .await
+            .expect("between")),
+        Vec::<i64>::new()
+    );
+    assert_eq!(
+        ids(db
+            .exclusions_between(s.contract_a.id, at(35), at(36))
+            .await
+            .expect("between")),
+        [f.id]
+    );
+    assert!(
+        db.exclusions_between(s.contract_b.id, at(0), at(60))
+            .await
+            .expect("other")
+            .is_empty()
+    );
+}
+
+async fn credit_claims(db: Database) {
+    let s = seed(&db).await;
+    let at = |m: i64| t0() + minutes(m);
+    let new = |service: &str, month: &str, m: i64| NewCreditClaim {
+        contract_id: s.contract_a.id,
+        service_id: service.into(),
+        month: month.into(),
+        claimed_by: Some(s.user_a.id),
+        claimed_at: at(m),
+        note: "Three outages in March".into(),
+        figures: json!({"availability": "99.49", "downtime_minutes": 220}),
+        amount_minor: 25_000_000,
+        currency: "IDR".into(),
+    };
+    let first = db
+        .create_claim(&new("service", "2026-03", 1))
+        .await
+        .expect("claim");
+    assert_eq!(first.state, ClaimState::Pending);
+    assert_eq!(first.month, "2026-03");
+    assert_eq!(first.figures["downtime_minutes"], 220);
+    assert_eq!(first.amount_minor, 25_000_000);
+    assert_eq!(first.claimed_by, Some(s.user_a.id));
+    assert_eq!(
+        (first.decided_at, first.credit_period.clone()),
+        (None, None)
+    );
+    assert_eq!(
+        code(db.create_claim(&new("service", "2026-03", 2)).await),
+        "store.conflict",
+        "one live claim per month"
+    );
+    let other_service = db
+        .create_claim(&new("backend_api", "2026-03", 3))
+        .await
+        .expect("another service");
+    for (what, bad) in [
+        ("bad month", new("service", "2026-3", 4)),
+        ("month 13", new("service", "2026-13", 4)),
+        ("no service", new("", "2026-04", 4)),
+        ("negative", {
+            let mut n = new("service", "2026-04", 4);
+            n.amount_minor = -1;
+            n
+        }),
+    ] {
+        assert_eq!(code(db.create_claim(&bad).await), "store.invalid", "{what}");
+    }
+
+    // Scope: the contract's customer, or staff.
+    assert_eq!(db.get_claim(first.id, None).await.expect("staff"), first);
+    assert_eq!(
+        db.get_claim(first.id, Some(s.customer_a.id))
+            .await
+            .expect("customer"),
+        first
+    );
+    assert_eq!(
+        code(db.get_claim(first.id, Some(s.customer_b.id)).await),
+        "store.not_found"
+    );
+    assert_eq!(
+        code(db.get_claim(first.id + 99, None).await),
+        "store.not_found"
+    );
+
+    // Decision rules.
+    let decide = |state, note: &'static str, period: Option<&'static str>, id: i64| {
+        let db = db.clone();
+        let by = s.agent.id;
+        async move { db.decide_claim(id, state, by, note, period, at(50)).await }
+    };
+    assert_eq!(
+        code(decide(ClaimState::Pending, "x", None, first.id).await),
+        "store.invalid"
+    );
+    assert_eq!(
+        code(decide(ClaimState::Approved, "ok", None, first.id).await),
+        "store.invalid",
+        "approved needs a credit period"
+    );
+    assert_eq!(
+        code(decide(ClaimState::Approved, "ok", Some("May"), first.id).await),
+        "store.invalid"
+    );
+    assert_eq!(
+        code(decide(ClaimState::Rejected, " ", None, first.id).await),
+        "store.invalid",
+        "rejected needs a reason"
+    );
+    assert_eq!(
+        code(decide(ClaimState::Rejected, "no", Some("2026-05"), first.id).await),
+        "store.invalid"
+    );
+    assert_eq!(
+        code(decide(ClaimState::Rejected, "no", None, first.id + 99).await),
+        "store.not_found"
+    );
+    let rejected = decide(
+        ClaimState::Rejected,
+        "The outages were announced maintenance",
+        None,
+        first.id,
+    )
+    .await
+    .expect("reject");
+    assert_eq!(rejected.state, ClaimState::Rejected);
+    assert_eq!(rejected.decided_by, Some(s.agent.id));
+    assert_eq!(rejected.decided_at, Some(at(50)));
+    assert_eq!(
+        rejected.decision_note.as_deref(),
+        Some("The outages were announced maintenance")
+    );
+    assert_eq!(
+        code(decide(ClaimState::Approved, "", Some("2026-05"), first.id).await),
+        "store.conflict",
+        "decided once"
+    );
+
+    // A rejected claim frees the month.
+    let second = db
+        .create_claim(&new("service", "2026-03", 60))
+        .await
+        .expect("claim again");
+    assert_eq!(
+        code(db.create_claim(&new("service", "2026-03", 61)).await),
+        "store.conflict"
+    );
+    let approved = decide(ClaimState::Approved, "", Some("2026-05"), second.id)
+        .await
+        .expect("approve");
+    assert_eq!(approved.state, ClaimState::Approved);
+    assert_eq!(approved.credit_period.as_deref(), Some("2026-05"));
+    assert_eq!(approved.decision_note, None);
+    assert_eq!(
+        code(decide(ClaimState::Rejected, "no", None, second.id).await),
+        "store.conflict"
+    );
+    assert_eq!(
+        code(db.create_claim(&new("service", "2026-03", 62)).await),
+        "store.conflict",
+        "an approved claim keeps the month"
+    );
+
+    let ids: Vec<i64> = db
+        .claims_of_contract(s.contract_a.id)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(ids, [second.id, other_service.id, first.id], "newest first");
+    assert!(
+        db.claims_of_contract(s.contract_b.id)
+            .await
+            .expect("none")
+            .is_empty()
+    );
+}
+
+async fn probe_agents(db: Database) {
+    let s = seed(&db).await;
+    let other_provider = org(&db, OrgKind::Provider, "lain").await;
+    let at = |m: i64| t0() + minutes(m);
+    let jakarta = db
+        .create_probe_agent(s.provider.id, "jakarta", &token_hash("agent-1"), at(0))
+        .await
+        .expect("create");
+    assert_eq!(jakarta.location, "jakarta");
+    assert_eq!(jakarta.token_hash, token_hash("agent-1"));
+    assert_eq!((jakarta.last_seen_at, jakarta.revoked_at), (None, None));
+    assert_eq!(
+        code(
+            db.create_probe_agent(s.provider.id, "jakarta", &token_hash("agent-2"), at(1))
+                .await
+        ),
+        "store.conflict",
+        "one live agent per location"
+    );
+    assert_eq!(
+        code(
+            db.create_probe_agent(s.provider.id, "surabaya", &token_hash("agent-1"), at(1))
+                .await
+        ),
+        "store.conflict",
+        "a token is used once"
+    );
+    let surabaya = db
+        .create_probe_agent(s.provider.id, "surabaya", &token_hash("agent-3"), at(2))
+        .await
+        .expect("another location");
+    db.create_probe_agent(other_provider.id, "jakarta", &token_hash("agent-4"), at(2))
+        .await
+        .expect("another provider");
+    for (what, provider, location) in [
+        ("local", s.provider.id, LOCAL_LOCATION),
+        ("empty", s.provider.id, " "),
+        ("a customer", s.customer_a.id, "bandung"),
+    ] {
+        assert_eq!(
+            code(
+                db.create_probe_agent(provider, location, &token_hash(what), at(3))
+                    .await
+            ),
+            "store.invalid",
+            "{what}"
+        );
+    }
+
+    assert_eq!(
+        db.probe_agent_by_token_hash(&token_hash("agent-1"))
+            .await
+            .expect("by hash"),
+        Some(jakarta.clone())
+    );
+    assert_eq!(
+        db.probe_agent_by_token_hash(&token_hash("nobody"))
+            .await
+            .expect("by hash"),
+        None
+    );
+    db.touch_probe_agent(jakarta.id, at(10))
+        .await
+        .expect("touch");
+    db.touch_probe_agent(jakarta.id, at(5))
+        .await
+        .expect("late report");
+    assert_eq!(
+        db.probe_agent_by_token_hash(&token_hash("agent-1"))
+            .await
+            .expect("by hash")
+            .expect("some")
+            .last_seen_at,
+        Some(at(10)),
+        "never moves back"
+    );
+    assert_eq!(
+        code(db.touch_probe_agent(jakarta.id + 99, at(10)).await),
+        "store.not_found"
+    );
+
+    let revoked = db
+        .revoke_probe_agent(jakarta.id, at(20))
+        .await
+        .expect("revoke");
+    assert_eq!(revoked.revoked_at, Some(at(20)));
+    assert_eq!(
+        db.revoke_probe_agent(jakarta.id, at(21))
+            .await
+            .expect("again")
+            .revoked_at,
+        Some(at(20))
+    );
+    assert_eq!(
+        db.probe_agent_by_token_hash(&token_hash("agent-1"))
+            .await
+            .expect("by hash"),
+        None,
+        "a revoked agent is not authenticated"
+    );
+    assert_eq!(
+        code(db.revoke_probe_agent(jakarta.id + 99, at(21)).await),
+        "store.not_found"
+    );
+    // Its location is free again.
+    let replacement = db
+        .create_probe_agent(s.provider.id, "jakarta", &token_hash("agent-5"), at(22))
+        .await
+        .expect("replacement");
+    let ids: Vec<i64> = db
+        .probe_agents_of_provider(s.provider.id)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(ids, [jakarta.id, surabaya.id, replacement.id]);
 }
