@@ -866,35 +866,55 @@ macro_rules! impl_monitoring {
                 }
 
                 async fn latest_samples(&self, monitor_ids: &[i64]) -> StoreResult<Vec<ProbeSample>> {
-                    // Per location of each monitor (`record_samples` keeps samples to those),
-                    // the latest instant by the primary key, then that row: a few index
-                    // probes per monitor, however many samples are kept.
+                    // Two statements of index probes, however many samples are kept: per
+                    // location of each monitor (`record_samples` keeps samples to those) the
+                    // latest instant, by the primary key; then those rows, by the primary key.
+                    // (One statement joining the two let PostgreSQL's planner scan every
+                    // sample.)
                     let ids = unique_ids(monitor_ids);
-                    let mut out = Vec::new();
+                    let mut keys: Vec<(i64, String, i64)> = Vec::new();
                     for chunk in ids.chunks(per_list(0)) {
                         let sql = format!(
                             concat!(
-                                "WITH latest AS MATERIALIZED (SELECT m.id AS mid, l.value AS loc, \
-                                 (SELECT MAX(q.at) FROM probe_samples q WHERE q.monitor_id = m.id \
-                                 AND q.location = l.value) AS last_at FROM monitors m, ",
+                                "SELECT m.id, l.value, (SELECT MAX(q.at) FROM probe_samples q \
+                                 WHERE q.monitor_id = m.id AND q.location = l.value) \
+                                 FROM monitors m, ",
                                 $locations,
-                                " WHERE m.id IN ({})) \
-                                 SELECT s.monitor_id, s.location, s.at, s.outcome, s.failure_kind, \
-                                 s.detail, s.latency_ms, s.cert_expires_at \
-                                 FROM latest JOIN probe_samples s ON s.monitor_id = latest.mid \
-                                 AND s.location = latest.loc AND s.at = latest.last_at \
-                                 ORDER BY s.monitor_id, s.location"
+                                " WHERE m.id IN ({})"
                             ),
                             placeholders(chunk.len())
                         );
-                        let mut query = sqlx::query_as::<_, SampleRow>(sqlx::AssertSqlSafe(sql));
+                        let mut query = sqlx::query_as::<_, (i64, String, Option<i64>)>(
+                            sqlx::AssertSqlSafe(sql),
+                        );
                         for id in chunk {
                             query = query.bind(*id);
+                        }
+                        for (id, location, at) in query.fetch_all(&self.pool).await.map_err(db_error)? {
+                            if let Some(at) = at {
+                                keys.push((id, location, at));
+                            }
+                        }
+                    }
+                    let mut out = Vec::with_capacity(keys.len());
+                    for chunk in keys.chunks(per_list(0) / 3) {
+                        let sql = format!(
+                            "WITH k (k_monitor, k_location, k_at) AS (VALUES {}) \
+                             SELECT s.monitor_id, s.location, s.at, s.outcome, s.failure_kind, \
+                             s.detail, s.latency_ms, s.cert_expires_at FROM k \
+                             JOIN probe_samples s ON s.monitor_id = k_monitor \
+                             AND s.location = k_location AND s.at = k_at",
+                            values_list(chunk.len(), 3)
+                        );
+                        let mut query = sqlx::query_as::<_, SampleRow>(sqlx::AssertSqlSafe(sql));
+                        for (id, location, at) in chunk {
+                            query = query.bind(*id).bind(location).bind(*at);
                         }
                         for row in query.fetch_all(&self.pool).await.map_err(db_error)? {
                             out.push(ProbeSample::try_from(row)?);
                         }
                     }
+                    out.sort_by(|a, b| (a.monitor_id, &a.location).cmp(&(b.monitor_id, &b.location)));
                     Ok(out)
                 }
 
