@@ -28,6 +28,8 @@ pub fn run(config_file: Option<&Path>) -> Result<()> {
                 run_scheduler: true,
                 notify: config.notify.clone().into(),
                 run_dispatcher: true,
+                run_monitoring: config.monitoring.enabled,
+                probe_self_check: config.monitoring.self_check.clone(),
             },
         )
         .await?;

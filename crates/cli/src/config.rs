@@ -79,6 +79,28 @@ pub struct Config {
     pub rate_limit: RateLimits,
     /// How notifications leave the server.
     pub notify: Notify,
+    /// Availability monitoring.
+    pub monitoring: Monitoring,
+}
+
+/// `[monitoring]`: the server's own prober and the availability evaluator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Monitoring {
+    /// Whether this server probes monitors and evaluates availability.
+    pub enabled: bool,
+    /// `host:port` targets the prober checks its own connectivity against before it reports
+    /// a service unreachable (none: no self-check).
+    pub self_check: Vec<String>,
+}
+
+impl Default for Monitoring {
+    fn default() -> Self {
+        Monitoring {
+            enabled: true,
+            self_check: Vec::new(),
+        }
+    }
 }
 
 /// `[notify]`: how notifications leave the server.
@@ -128,6 +150,7 @@ impl Default for Config {
             max_attachment_bytes: tenggat_server::DEFAULT_MAX_ATTACHMENT_BYTES,
             rate_limit: RateLimits::default(),
             notify: Notify::default(),
+            monitoring: Monitoring::default(),
         }
     }
 }
@@ -148,6 +171,7 @@ const ENV_KEYS: &[&str] = &[
     "notify__from",
     "notify__retry_seconds",
     "notify__lease_seconds",
+    "monitoring__enabled",
 ];
 
 impl Config {
@@ -242,6 +266,16 @@ retry_seconds = {notify_retry}
 # How long one delivery attempt may take before another replica may retry it (a replica that
 # died mid-delivery delays that notification this long).
 lease_seconds = {notify_lease}
+
+# Availability monitoring: this server runs the probes of the monitors due at location
+# "local" (each slot once across replicas) and evaluates each service's downtime.
+# Environment: TENGGAT_MONITORING__ENABLED=false
+[monitoring]
+enabled = true
+# Before a probe reports a service unreachable, the prober checks that it can reach at least
+# one of these itself (host:port over TCP); if none answers the sample is "no data", never
+# downtime. Empty: no self-check. Example: ["1.1.1.1:53", "8.8.8.8:53"]
+self_check = []
 "#,
         max_attachment = tenggat_server::DEFAULT_MAX_ATTACHMENT_BYTES,
         rl_cps = RateLimits::default().per_credential_per_second,

@@ -27,6 +27,9 @@ pub enum DeskError {
     /// The event log does not fold.
     #[error("ticket events: {0}")]
     Events(String),
+    /// The availability arithmetic refused its input (a stored policy's rules, say).
+    #[error("availability: {0}")]
+    Availability(String),
 }
 
 /// Compiled policies by contract binding. Presets and uploaded policy versions never change,

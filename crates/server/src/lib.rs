@@ -25,6 +25,8 @@ mod auth;
 pub mod desk;
 mod extract;
 mod idempotency;
+pub mod monitoring;
+mod monitors;
 mod notifications;
 pub mod notify;
 mod openapi;
@@ -106,6 +108,13 @@ pub struct ServerConfig {
     /// Whether this server delivers the outbox ([`notify::dispatch::run`]); on by default.
     /// Tests that deliver themselves ([`notify::dispatch::deliver_due`]) turn it off.
     pub run_dispatcher: bool,
+    /// Whether this server runs availability monitoring: its own prober
+    /// ([`monitoring::probes::run`]) and the evaluator ([`monitoring::evaluator::run`]); on by
+    /// default.
+    pub run_monitoring: bool,
+    /// Reference targets (`host:port`) the prober checks its own connectivity against before
+    /// it reports a service unreachable; empty turns the self-check off.
+    pub probe_self_check: Vec<String>,
 }
 
 impl ServerConfig {
@@ -120,6 +129,8 @@ impl ServerConfig {
             run_scheduler: true,
             notify: notify::dispatch::NotifyConfig::default(),
             run_dispatcher: true,
+            run_monitoring: true,
+            probe_self_check: Vec::new(),
         }
     }
 }
@@ -144,6 +155,12 @@ pub enum ServerError {
     /// The notification settings are unusable.
     #[error(transparent)]
     Notify(#[from] notify::dispatch::SendersError),
+    /// The prober's HTTP client could not be built.
+    #[error("prober: {0}")]
+    Prober(tenggat_probe::ProberError),
+    /// A reference target of the prober's self-check is not `host:port`.
+    #[error("probe self-check: {0}")]
+    SelfCheck(String),
 }
 
 impl ServerError {
@@ -154,6 +171,8 @@ impl ServerError {
             ServerError::Listen { .. } => "server.listen",
             ServerError::Random(_) => "server.random",
             ServerError::Notify(_) => "server.notify",
+            ServerError::Prober(_) => "server.prober",
+            ServerError::SelfCheck(_) => "server.probe_self_check",
         }
     }
 }
@@ -174,6 +193,12 @@ pub struct AppState {
     planner: Arc<notify::Planner>,
     /// Wakes the dispatcher after notifications were committed.
     dispatcher_wake: Arc<tokio::sync::Notify>,
+    /// Wakes the prober after a monitor was added or resumed.
+    prober_wake: Arc<tokio::sync::Notify>,
+    /// Wakes the availability evaluator after samples were stored.
+    evaluator_wake: Arc<tokio::sync::Notify>,
+    /// What the prober has done.
+    probe_stats: Arc<monitoring::probes::ProbeStats>,
 }
 
 impl AppState {
@@ -254,6 +279,36 @@ pub async fn start_with_clock(
             state.dispatcher_wake.clone(),
         ));
     }
+    if config.run_monitoring {
+        let jobs = scheduler::Jobs {
+            policies: state.policies.clone(),
+            planner: state.planner.clone(),
+            dispatcher_wake: state.dispatcher_wake.clone(),
+        };
+        let for_prober = clock_for_jobs.clone();
+        let mut builder = tenggat_probe::Prober::builder().clock(move || for_prober.now());
+        if !config.probe_self_check.is_empty() {
+            let self_check = tenggat_probe::SelfCheck::new(config.probe_self_check.iter().cloned())
+                .map_err(|e| ServerError::SelfCheck(e.to_string()))?;
+            builder = builder.self_check(self_check);
+        }
+        let prober = builder.build().map_err(ServerError::Prober)?;
+        tokio::spawn(monitoring::probes::run(
+            db_for_jobs.clone(),
+            Arc::new(prober),
+            monitoring::probes::ProbeConfig::default(),
+            clock_for_jobs.clone(),
+            state.prober_wake.clone(),
+            state.evaluator_wake.clone(),
+            state.probe_stats.clone(),
+        ));
+        tokio::spawn(monitoring::evaluator::run(
+            db_for_jobs.clone(),
+            jobs,
+            clock_for_jobs.clone(),
+            state.evaluator_wake.clone(),
+        ));
+    }
     tokio::spawn(housekeeping(db_for_jobs, clock_for_jobs));
     let (app, _) = router(
         state,
@@ -321,6 +376,9 @@ impl AppState {
             scheduler_wake: Arc::new(tokio::sync::Notify::new()),
             planner: Arc::new(notify::Planner::new(email, &config.public_url)),
             dispatcher_wake: Arc::new(tokio::sync::Notify::new()),
+            prober_wake: Arc::new(tokio::sync::Notify::new()),
+            evaluator_wake: Arc::new(tokio::sync::Notify::new()),
+            probe_stats: Arc::new(monitoring::probes::ProbeStats::default()),
         }
     }
 }
@@ -351,6 +409,10 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             notifications::list_webhooks
         ))
         .routes(routes!(notifications::disable_webhook))
+        .routes(routes!(monitors::create_monitor, monitors::list_monitors))
+        .routes(routes!(monitors::get_monitor, monitors::delete_monitor))
+        .routes(routes!(monitors::pause_monitor))
+        .routes(routes!(monitors::resume_monitor))
         .routes(routes!(
             requests::request_escalation,
             requests::list_escalation_requests

@@ -183,7 +183,9 @@ pub struct AvailabilityState {
 pub struct LiveState {
     /// Down since, if down now.
     pub down_since: Option<Timestamp>,
-    /// The incident ticket (kept while down; cleared by passing `None` once recovered).
+    /// The incident ticket of the current outage, or of the latest one after it recovered
+    /// (its downtime runs settle later and are linked to it then); `None` when a new outage
+    /// begins, until its ticket is set with [`Monitoring::set_incident_ticket`].
     pub incident_ticket_id: Option<i64>,
 }
 

@@ -1036,9 +1036,11 @@ macro_rules! impl_monitoring {
                     }
                     // A down run is linked to the incident ticket of the downtime it reaches:
                     // the one open before this stretch (its first down run ending after that
-                    // downtime began), else the live one.
+                    // downtime began), or the one that recovered and kept its ticket while
+                    // its downtime settles, else the live one.
                     let mut before = match old {
                         Some((_, Some(since), Some(ticket))) => Some((since, ticket)),
+                        Some((_, None, Some(ticket))) => Some((i64::MIN, ticket)),
                         _ => None,
                     };
                     let after = match (down_since, live.incident_ticket_id) {

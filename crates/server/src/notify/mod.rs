@@ -276,6 +276,17 @@ impl Planner {
                     }
                 }
             }
+            // An outage found by monitoring: the team, its escalation managers and the
+            // customer's administrators (the incident ticket has no reporter).
+            "outage_detected" | "outage_recovered" => {
+                workers.into_iter().for_each(&mut add);
+                with_role(Role::EscalationManager).for_each(&mut add);
+                for user in db.users_of_organisation(ticket.customer_org_id).await? {
+                    if user.role == Role::CustomerAdmin && !user.disabled {
+                        add(&user);
+                    }
+                }
+            }
             "action_plan_published"
             | "emergency_call_recorded"
             | "rca_delivered"
@@ -334,6 +345,8 @@ pub fn is_notified(event_type: &str) -> bool {
             | "action_plan_published"
             | "emergency_call_recorded"
             | "post_incident_review_completed"
+            | "outage_detected"
+            | "outage_recovered"
     )
 }
 

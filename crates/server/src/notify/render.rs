@@ -36,6 +36,8 @@ struct Fields {
     from: String,
     to: String,
     url: String,
+    since: String,
+    minutes: String,
 }
 
 #[derive(Template)]
@@ -147,6 +149,8 @@ pub fn render(payload: &Value) -> Rendered {
         from: text_of(event.get("from")),
         to: text_of(event.get("to")),
         url: text_of(payload.get("url")),
+        since: when(event.get("since").and_then(Value::as_str), zone.as_ref()),
+        minutes: text_of(event.get("minutes")),
         kind,
     };
     let out = match lang {

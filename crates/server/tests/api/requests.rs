@@ -75,6 +75,7 @@ impl Desk {
             per_ip_burst: 0,
         };
         config.run_scheduler = false;
+        config.run_monitoring = false;
         let server = tenggat_server::start_with_clock(db.clone(), config, clock.clone())
             .await
             .expect("start");
@@ -385,6 +386,7 @@ request_scenarios!(
     requests_notify_both_sides_in_the_app,
     webhooks_are_managed_by_the_provider_admin,
     a_customer_reply_resumes_the_clocks,
+    monitors_belong_to_the_provider_and_customers_see_their_own,
 );
 
 /// Issue 5, "Customer escalation request": allowed reasons only, a written justification,
@@ -1594,4 +1596,201 @@ async fn a_customer_reply_resumes_the_clocks(db: Database) {
         .find(|m| m["metric"] == "resolution")
         .expect("resolution");
     assert_eq!(resolution["state"], "running", "{resolution}");
+}
+
+/// Issue 6, monitors over the API: only the provider's administrators add, pause, resume and
+/// delete them; the probe definition is checked (interval ≥ 10 s, timeout within it, a
+/// service the policy names, a contract of this provider); a customer sees the monitors of
+/// its own contracts only.
+async fn monitors_belong_to_the_provider_and_customers_see_their_own(db: Database) {
+    let desk = Desk::boot(&db).await;
+    let ampo = desk.customer("ampo", "ampocloud", &[]).await;
+    let other = desk.customer("lain", "innovasia", &[]).await;
+    let agent = desk.staff("agen", "agent").await;
+    let body = |contract: i64, interval: &str| {
+        json!({
+            "contract_id": contract,
+            "service_id": "service",
+            "name": "API health",
+            "interval": interval,
+            "check": {"type": "http", "url": "https://api.example.com/health", "timeout": "5s"},
+            "public": true,
+        })
+    };
+    let made = desk
+        .post(
+            &desk.admin,
+            "/api/v1/monitors",
+            body(ampo.contract, "30s"),
+            StatusCode::CREATED,
+        )
+        .await;
+    let id = made["id"].as_i64().expect("id");
+    assert_eq!(made["interval_ms"], json!(30_000));
+    assert_eq!(made["locations"], json!(["local"]));
+    assert!(made["paused_at"].is_null());
+    // The first slot lies within one interval of now.
+    let next: Timestamp = made["next_run_at"]
+        .as_str()
+        .expect("next")
+        .parse()
+        .expect("instant");
+    let now = at("2026-03-16T09:00");
+    assert!(
+        next > now && next <= now + jiff::SignedDuration::from_secs(30),
+        "{next}"
+    );
+    desk.post(
+        &desk.admin,
+        "/api/v1/monitors",
+        body(other.contract, "1m"),
+        StatusCode::CREATED,
+    )
+    .await;
+
+    // Bad definitions, each with its own code; nothing is written.
+    desk.refused(
+        &desk.admin,
+        "/api/v1/monitors",
+        body(ampo.contract, "5s"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "probe.interval_too_short",
+    )
+    .await;
+    desk.refused(
+        &desk.admin,
+        "/api/v1/monitors",
+        body(ampo.contract, "3s")
+            .as_object()
+            .map(|o| {
+                let mut o = o.clone();
+                o.insert("interval".into(), json!("10s"));
+                o.insert(
+                    "check".into(),
+                    json!({"type": "http", "url": "https://x.example", "timeout": "20s"}),
+                );
+                Value::Object(o)
+            })
+            .expect("object"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "probe.timeout_exceeds_interval",
+    )
+    .await;
+    let mut unknown = body(ampo.contract, "30s");
+    unknown["service_id"] = json!("backend");
+    desk.refused(
+        &desk.admin,
+        "/api/v1/monitors",
+        unknown,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "monitor.unknown_service",
+    )
+    .await;
+    let mut ftp = body(ampo.contract, "30s");
+    ftp["check"]["url"] = json!("ftp://files.example.com");
+    let problem = desk
+        .call(&desk.admin, Method::POST, "/api/v1/monitors", Some(ftp))
+        .await;
+    assert_eq!(problem.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    desk.refused(
+        &desk.admin,
+        "/api/v1/monitors",
+        body(999_999, "30s"),
+        StatusCode::NOT_FOUND,
+        "store.not_found",
+    )
+    .await;
+    // Only provider administrators.
+    desk.refused(
+        &agent.token,
+        "/api/v1/monitors",
+        body(ampo.contract, "30s"),
+        StatusCode::FORBIDDEN,
+        "auth.forbidden",
+    )
+    .await;
+    desk.refused(
+        &ampo.admin.token,
+        "/api/v1/monitors",
+        body(ampo.contract, "30s"),
+        StatusCode::FORBIDDEN,
+        "auth.forbidden",
+    )
+    .await;
+
+    // Staff see the provider's two; each customer its own one; another's is not found.
+    let all = desk.get(&agent.token, "/api/v1/monitors").await;
+    assert_eq!(all.as_array().map(Vec::len), Some(2));
+    let mine = desk.get(&ampo.user.token, "/api/v1/monitors").await;
+    assert_eq!(mine.as_array().map(Vec::len), Some(1));
+    assert_eq!(mine[0]["id"], json!(id));
+    let detail = desk
+        .get(&ampo.user.token, &format!("/api/v1/monitors/{id}"))
+        .await;
+    assert_eq!(detail["monitor"]["name"], json!("API health"));
+    assert_eq!(detail["latest"], json!([]));
+    let response = desk
+        .call(
+            &other.user.token,
+            Method::GET,
+            &format!("/api/v1/monitors/{id}"),
+            None,
+        )
+        .await;
+    assert_problem(response, StatusCode::NOT_FOUND, "store.not_found").await;
+
+    // Pause, resume, delete: the provider's administrator only.
+    desk.refused(
+        &ampo.admin.token,
+        &format!("/api/v1/monitors/{id}/pause"),
+        json!({}),
+        StatusCode::FORBIDDEN,
+        "auth.forbidden",
+    )
+    .await;
+    let paused = desk
+        .post(
+            &desk.admin,
+            &format!("/api/v1/monitors/{id}/pause"),
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+    assert!(paused["paused_at"].is_string());
+    desk.clock.set("2026-03-16T10:00");
+    let resumed = desk
+        .post(
+            &desk.admin,
+            &format!("/api/v1/monitors/{id}/resume"),
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+    assert!(resumed["paused_at"].is_null());
+    let next: Timestamp = resumed["next_run_at"]
+        .as_str()
+        .expect("next")
+        .parse()
+        .expect("instant");
+    assert!(
+        next > at("2026-03-16T10:00"),
+        "resumed at a slot after now: {next}"
+    );
+    desk.ok(
+        &desk.admin,
+        Method::DELETE,
+        &format!("/api/v1/monitors/{id}"),
+        None,
+        StatusCode::NO_CONTENT,
+    )
+    .await;
+    let response = desk
+        .call(
+            &ampo.user.token,
+            Method::GET,
+            &format!("/api/v1/monitors/{id}"),
+            None,
+        )
+        .await;
+    assert_problem(response, StatusCode::NOT_FOUND, "store.not_found").await;
 }

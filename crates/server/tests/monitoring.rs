@@ -1,0 +1,294 @@
+//! Availability monitoring end to end on a manual clock, on SQLite and PostgreSQL: a real HTTP
+//! target switched between healthy and failing, the server's prober claiming each slot once,
+//! the evaluator turning samples into the timeline, and the incident ticket an outage opens.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+use tenggat_probe::Prober;
+use tenggat_probe::target::{Mode, Target};
+use tenggat_server::Clock;
+use tenggat_server::monitoring::{evaluator, probes};
+use tenggat_server::scheduler::Jobs;
+use tenggat_store::{
+    Contract, Database, Monitoring, NewContract, NewMonitor, NewOrganisation, OrgKind, PolicyRef,
+    RunKind, Store,
+};
+
+mod live;
+use live::*;
+
+async fn contract(db: &Database, preset: &str) -> Contract {
+    let at = wib("2026-01-01 00:00");
+    let provider = db
+        .create_organisation(&NewOrganisation {
+            kind: OrgKind::Provider,
+            name: format!("{preset} provider"),
+            slug: format!("{preset}-provider"),
+            created_at: at,
+        })
+        .await
+        .expect("provider");
+    let customer = db
+        .create_organisation(&NewOrganisation {
+            kind: OrgKind::Customer,
+            name: "Mitra".into(),
+            slug: format!("{preset}-mitra"),
+            created_at: at,
+        })
+        .await
+        .expect("customer");
+    db.create_contract(&NewContract {
+        provider_id: provider.id,
+        customer_org_id: customer.id,
+        policy: PolicyRef::Preset(preset.into()),
+        add_ons: vec![],
+        monthly_fee_minor: 10_000_000,
+        currency: "IDR".into(),
+        term_start: "2026-01-01".parse().expect("date"),
+        term_end: None,
+        designated_contacts_only: false,
+        designated_contacts: vec![],
+        created_at: at,
+    })
+    .await
+    .expect("contract")
+}
+
+async fn monitor(db: &Database, c: &Contract, url: &str, at: Timestamp) -> i64 {
+    db.create_monitor(&NewMonitor {
+        provider_id: c.provider_id,
+        contract_id: c.id,
+        service_id: "service".into(),
+        name: "API health".into(),
+        check: json!({"type": "http", "url": url, "timeout": "2s"}),
+        interval_ms: 30_000,
+        locations: vec!["local".into()],
+        public: true,
+        created_at: at,
+        first_run_at: at,
+    })
+    .await
+    .expect("monitor")
+    .id
+}
+
+/// The server's prober and evaluator at one instant of the manual clock.
+struct Rig {
+    db: Database,
+    jobs: Jobs,
+    prober: Prober,
+    clock: Arc<ManualClock>,
+    stats: probes::ProbeStats,
+}
+
+impl Rig {
+    fn new(db: Database, at: Timestamp) -> Rig {
+        let clock = ManualClock::at(at);
+        let for_prober = clock.clone();
+        let prober = Prober::builder()
+            .clock(move || for_prober.now())
+            .build()
+            .expect("prober");
+        Rig {
+            db,
+            jobs: Jobs::new(false, URL),
+            prober,
+            clock,
+            stats: probes::ProbeStats::default(),
+        }
+    }
+
+    /// Moves the clock to `at`, probes what is due, and evaluates a second later (once the
+    /// probes have answered and their samples are stored).
+    async fn at(&self, at: Timestamp) -> (u64, evaluator::Pass) {
+        self.clock.set(at);
+        let probed = probes::probe_due(&self.db, &self.prober, self.clock.as_ref(), &self.stats)
+            .await
+            .expect("probe");
+        let later = at + secs(1);
+        self.clock.set(later);
+        let pass = evaluator::run_due(&self.db, &self.jobs, later)
+            .await
+            .expect("evaluate");
+        (probed, pass)
+    }
+}
+
+fn secs(n: i64) -> SignedDuration {
+    SignedDuration::from_secs(n)
+}
+
+/// AmpoCloud: unavailable when 2 requests in a row fail within 5 minutes. A single failure is
+/// not downtime; two open it at the first failure and the first success closes it; the
+/// outage opens a "standard" ticket that records the recovery.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ampocloud_two_failures_open_and_a_success_closes_downtime() {
+    on_both(|db| async move {
+        let target = Target::start().await.expect("target");
+        let c = contract(&db, "ampocloud").await;
+        let t0 = wib("2026-04-10 10:00");
+        let id = monitor(&db, &c, &target.url("/health"), t0).await;
+        let rig = Rig::new(db.clone(), t0);
+        let step = |n: i64| t0 + secs(30 * n);
+
+        // 10:00–10:04:30 healthy, one failure at 10:05, healthy again.
+        for n in 0..10 {
+            let (probed, _) = rig.at(step(n)).await;
+            assert_eq!(probed, 1, "one probe per slot at step {n}");
+        }
+        target.set_mode(Mode::Failing).await.expect("failing");
+        rig.at(step(10)).await;
+        target.set_mode(Mode::Healthy).await.expect("healthy");
+        for n in 11..20 {
+            rig.at(step(n)).await;
+        }
+        let state = db
+            .availability_state(c.id, "service")
+            .await
+            .expect("state")
+            .expect("evaluated");
+        assert_eq!(state.down_since, None, "a single failure is not downtime");
+
+        // Failing from 10:10 (step 20): down since 10:10 once 10:10:30 confirms it.
+        target.set_mode(Mode::Failing).await.expect("failing");
+        let (_, pass) = rig.at(step(20)).await;
+        assert_eq!(pass.went_down, 0, "one failure so far");
+        let (_, pass) = rig.at(step(21)).await;
+        assert_eq!(pass.went_down, 1);
+        assert_eq!(pass.incidents, 1);
+        let state = db
+            .availability_state(c.id, "service")
+            .await
+            .expect("state")
+            .expect("evaluated");
+        // The probe starts at its slot on the manual clock.
+        assert_eq!(state.down_since, Some(step(20)));
+        let ticket_id = state.incident_ticket_id.expect("incident ticket");
+        let ticket = db.get_ticket(ticket_id, None).await.expect("ticket");
+        assert_eq!(ticket.priority, "standard");
+        assert_eq!(
+            ticket.created_at,
+            step(20),
+            "its clocks start with the outage"
+        );
+        for n in 22..30 {
+            let (_, pass) = rig.at(step(n)).await;
+            assert_eq!(pass.incidents, 0, "one ticket per outage");
+        }
+        // Back at 10:15 (step 30).
+        target.set_mode(Mode::Healthy).await.expect("healthy");
+        let (_, pass) = rig.at(step(30)).await;
+        assert_eq!(pass.recovered, 1);
+        let log = db.ticket_events(ticket_id, None, true).await.expect("log");
+        let types: Vec<&str> = log.iter().map(|e| e.event_type.as_str()).collect();
+        assert_eq!(
+            types,
+            [
+                "created",
+                evaluator::OUTAGE_DETECTED,
+                evaluator::OUTAGE_RECOVERED
+            ]
+        );
+        assert_eq!(log[2].payload["minutes"], json!(5));
+
+        // Twenty minutes on, the outage is final: one downtime run [10:10, 10:15).
+        for n in 31..72 {
+            rig.at(step(n)).await;
+        }
+        let runs = db
+            .runs_between(c.id, "service", t0, step(72))
+            .await
+            .expect("runs");
+        let down: Vec<(Timestamp, Timestamp)> = runs
+            .iter()
+            .filter(|r| r.kind == RunKind::Down)
+            .map(|r| (r.start, r.end))
+            .collect();
+        assert_eq!(down, [(step(20), step(30))]);
+        assert_eq!(
+            runs.iter()
+                .find(|r| r.kind == RunKind::Down)
+                .and_then(|r| r.ticket_id),
+            Some(ticket_id),
+            "the downtime links its incident"
+        );
+        assert!(
+            runs.iter().all(|r| r.kind == RunKind::Down),
+            "no gaps in the data: {runs:?}"
+        );
+        let samples = db
+            .samples_between(&[id], t0, step(72))
+            .await
+            .expect("samples");
+        assert_eq!(samples.len(), 72, "each slot probed once");
+    })
+    .await;
+}
+
+/// Innovasia: downtime while more than 50 % of the monitored synthetic transactions fail —
+/// over 4 monitors, 2 failing is up and 3 failing is down (a P1 incident).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn innovasia_more_than_half_of_four_transactions() {
+    on_both(|db| async move {
+        let healthy = Target::start().await.expect("healthy target");
+        let failing = Target::start().await.expect("failing target");
+        failing.set_mode(Mode::Failing).await.expect("failing");
+        let c = contract(&db, "innovasia").await;
+        let t0 = wib("2026-04-10 10:00");
+        let rig = Rig::new(db.clone(), t0);
+        let step = |n: i64| t0 + secs(30 * n);
+        // Two failing of four.
+        let mut ids = Vec::new();
+        for url in [
+            failing.url("/health"),
+            failing.url("/health"),
+            healthy.url("/health"),
+            healthy.url("/health"),
+        ] {
+            ids.push(monitor(&db, &c, &url, t0).await);
+        }
+        for n in 0..6 {
+            let (probed, pass) = rig.at(step(n)).await;
+            assert_eq!(probed, 4);
+            assert_eq!(pass.went_down, 0, "2 of 4 failing is 50 %, not more");
+        }
+        // A third transaction fails: 75 % — down at once (no confirmation needed).
+        let third = db.get_monitor(ids[2], None).await.expect("monitor");
+        let broken = json!({"type": "http", "url": failing.url("/health"), "timeout": "2s"});
+        db.delete_monitor(third.id).await.expect("delete");
+        let id3 = db
+            .create_monitor(&NewMonitor {
+                provider_id: c.provider_id,
+                contract_id: c.id,
+                service_id: "service".into(),
+                name: "third, now failing".into(),
+                check: broken,
+                interval_ms: 30_000,
+                locations: vec!["local".into()],
+                public: true,
+                created_at: step(6),
+                first_run_at: step(6),
+            })
+            .await
+            .expect("monitor")
+            .id;
+        assert_ne!(id3, third.id);
+        let (_, pass) = rig.at(step(6)).await;
+        assert_eq!(pass.went_down, 1, "3 of 4 failing is 75 %");
+        let state = db
+            .availability_state(c.id, "service")
+            .await
+            .expect("state")
+            .expect("evaluated");
+        assert_eq!(state.down_since, Some(step(6)));
+        let ticket = db
+            .get_ticket(state.incident_ticket_id.expect("incident"), None)
+            .await
+            .expect("ticket");
+        assert_eq!(ticket.priority, "P1");
+    })
+    .await;
+}
