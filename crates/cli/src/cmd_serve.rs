@@ -30,6 +30,9 @@ pub fn run(config_file: Option<&Path>) -> Result<()> {
                 run_dispatcher: true,
                 run_monitoring: config.monitoring.enabled,
                 probe_self_check: config.monitoring.self_check.clone(),
+                sample_retention: jiff::SignedDuration::from_hours(
+                    24 * i64::from(config.monitoring.sample_retention_days.max(1)),
+                ),
             },
         )
         .await?;

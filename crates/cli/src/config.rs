@@ -92,6 +92,8 @@ pub struct Monitoring {
     /// `host:port` targets the prober checks its own connectivity against before it reports
     /// a service unreachable (none: no self-check).
     pub self_check: Vec<String>,
+    /// Days raw probe samples are kept (at least 1); the availability timeline is kept.
+    pub sample_retention_days: u32,
 }
 
 impl Default for Monitoring {
@@ -99,6 +101,7 @@ impl Default for Monitoring {
         Monitoring {
             enabled: true,
             self_check: Vec::new(),
+            sample_retention_days: 35,
         }
     }
 }
@@ -172,6 +175,7 @@ const ENV_KEYS: &[&str] = &[
     "notify__retry_seconds",
     "notify__lease_seconds",
     "monitoring__enabled",
+    "monitoring__sample_retention_days",
 ];
 
 impl Config {
@@ -276,6 +280,9 @@ enabled = true
 # one of these itself (host:port over TCP); if none answers the sample is "no data", never
 # downtime. Empty: no self-check. Example: ["1.1.1.1:53", "8.8.8.8:53"]
 self_check = []
+# Days raw probe samples are kept. The per-minute verdicts (downtime and no-data runs) are
+# kept for good; samples still needed by a service whose evaluation lags are kept too.
+sample_retention_days = 35
 "#,
         max_attachment = tenggat_server::DEFAULT_MAX_ATTACHMENT_BYTES,
         rl_cps = RateLimits::default().per_credential_per_second,

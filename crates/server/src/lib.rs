@@ -50,7 +50,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{Method, StatusCode, Uri, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use tenggat_store::{Database, OrgKind, Store, StoreError};
 use tokio::task::JoinHandle;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -115,6 +115,8 @@ pub struct ServerConfig {
     /// Reference targets (`host:port`) the prober checks its own connectivity against before
     /// it reports a service unreachable; empty turns the self-check off.
     pub probe_self_check: Vec<String>,
+    /// How long raw probe samples are kept (at least a day; the timeline is kept for good).
+    pub sample_retention: SignedDuration,
 }
 
 impl ServerConfig {
@@ -131,6 +133,7 @@ impl ServerConfig {
             run_dispatcher: true,
             run_monitoring: true,
             probe_self_check: Vec::new(),
+            sample_retention: monitoring::retention::DEFAULT_RETENTION,
         }
     }
 }
@@ -309,7 +312,11 @@ pub async fn start_with_clock(
             state.evaluator_wake.clone(),
         ));
     }
-    tokio::spawn(housekeeping(db_for_jobs, clock_for_jobs));
+    tokio::spawn(housekeeping(
+        db_for_jobs,
+        clock_for_jobs,
+        config.sample_retention,
+    ));
     let (app, _) = router(
         state,
         Arc::new(rate_limit::RateLimiter::new(&config.rate_limits)),
@@ -342,11 +349,16 @@ async fn recompute_on_start(db: Database, policies: Arc<desk::PolicyCache>, now:
 
 /// Hourly: forgets idempotency keys older than [`idempotency::KEY_LIFETIME`] and sessions
 /// that expired or were revoked a day ago.
-async fn housekeeping(db: Database, clock: Arc<dyn Clock>) {
+async fn housekeeping(db: Database, clock: Arc<dyn Clock>, sample_retention: SignedDuration) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
         let now = clock.now();
+        match monitoring::retention::prune(&db, now, sample_retention).await {
+            Ok(0) => {}
+            Ok(n) => eprintln!("tenggat-server: pruned {n} probe samples"),
+            Err(e) => eprintln!("tenggat-server: pruning probe samples failed: {e}"),
+        }
         let cutoff = now.checked_sub(idempotency::KEY_LIFETIME).unwrap_or(now);
         if let Err(e) = db.purge_idempotency(cutoff).await {
             eprintln!("tenggat-server: purging idempotency keys failed: {e}");

@@ -292,3 +292,63 @@ async fn innovasia_more_than_half_of_four_transactions() {
     })
     .await;
 }
+
+/// Raw samples go after the retention, but never before the service's timeline has been
+/// evaluated a day past them; nothing goes while a service was never evaluated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn samples_are_pruned_only_once_evaluated() {
+    use tenggat_server::monitoring::retention;
+    use tenggat_store::{LiveState, ProbeSample, SampleOutcome};
+    on_both(|db| async move {
+        let c = contract(&db, "ampocloud").await;
+        let t0 = wib("2026-04-01 00:00");
+        let id = monitor(&db, &c, "http://127.0.0.1:9/", t0).await;
+        let hours = |h: i64| t0 + SignedDuration::from_hours(h);
+        let samples: Vec<ProbeSample> = (0..72)
+            .map(|h| ProbeSample {
+                monitor_id: id,
+                location: "local".into(),
+                at: hours(h),
+                outcome: SampleOutcome::Ok,
+                failure_kind: None,
+                detail: String::new(),
+                latency_ms: Some(12),
+                cert_expires_at: None,
+            })
+            .collect();
+        assert_eq!(db.record_samples(&samples).await.expect("record"), 72);
+        let day = SignedDuration::from_hours(24);
+        assert_eq!(
+            retention::prune(&db, hours(72), day).await.expect("prune"),
+            0,
+            "never evaluated: everything stays"
+        );
+        let live = LiveState {
+            down_since: None,
+            incident_ticket_id: None,
+        };
+        assert!(
+            db.advance_availability(c.id, "service", None, hours(60), &[], &live, hours(60))
+                .await
+                .expect("advance")
+        );
+        // Retention allows up to 48 h; the timeline, evaluated to 60 h, allows up to 36 h.
+        assert_eq!(
+            retention::cutoff(&db, hours(72), day)
+                .await
+                .expect("cutoff"),
+            hours(36)
+        );
+        assert_eq!(
+            retention::prune(&db, hours(72), day).await.expect("prune"),
+            36
+        );
+        let left = db
+            .samples_between(&[id], t0, hours(72))
+            .await
+            .expect("left");
+        assert_eq!(left.first().map(|s| s.at), Some(hours(36)));
+        assert_eq!(left.len(), 36);
+    })
+    .await;
+}

@@ -6,3 +6,4 @@
 
 pub mod evaluator;
 pub mod probes;
+pub mod retention;
