@@ -6,4 +6,5 @@
 
 pub mod evaluator;
 pub mod probes;
+pub mod report;
 pub mod retention;
