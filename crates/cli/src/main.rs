@@ -5,6 +5,7 @@
 mod batch;
 mod calendar_arg;
 mod cmd_admin;
+mod cmd_availability;
 mod cmd_calendar;
 mod cmd_demo;
 mod cmd_migrate;
@@ -47,6 +48,9 @@ enum Command {
     /// Operator commands on the configured database.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Monthly availability figures from the configured database.
+    #[command(subcommand)]
+    Availability(AvailabilityCommand),
     /// Run the service desk server (migrates the database first; prints a one-time
     /// password-setup link on first run).
     Serve {
@@ -89,6 +93,37 @@ enum AdminCommand {
         #[arg(long, value_name = "FILE")]
         config: Option<std::path::PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum AvailabilityCommand {
+    /// A contract's monthly availability per service: minutes in the month, downtime,
+    /// excluded and no-data minutes, availability (rounded down), target, credit, claim
+    /// deadline, and the maintenance windows that still count as downtime.
+    Report(AvailabilityReportArgs),
+}
+
+/// Arguments of `tenggat availability report`.
+#[derive(Debug, Args)]
+struct AvailabilityReportArgs {
+    /// The contract's id.
+    #[arg(long)]
+    contract: i64,
+    /// The month, YYYY-MM, counted in the contract's time zone.
+    #[arg(long)]
+    month: String,
+    /// One service of the contract's policy (default: every service).
+    #[arg(long)]
+    service: Option<String>,
+    /// Compute as of this instant, RFC 3339 with an offset (default: now).
+    #[arg(long, value_name = "T")]
+    now: Option<String>,
+    /// Print one JSON object on one line.
+    #[arg(long)]
+    json: bool,
+    /// Configuration file (default: ./tenggat.toml when it exists).
+    #[arg(long, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
 }
 
 /// Arguments of `tenggat due`.
@@ -245,6 +280,16 @@ fn main() -> ExitCode {
         } => cmd_demo::run(config.as_deref(), tickets, seed),
         Command::Admin(AdminCommand::SetupLink { config, email }) => {
             cmd_admin::setup_link(config.as_deref(), &email)
+        }
+        Command::Availability(AvailabilityCommand::Report(a)) => {
+            cmd_availability::report(&cmd_availability::ReportArgs {
+                config: a.config.as_deref(),
+                contract: a.contract,
+                month: &a.month,
+                service: a.service.as_deref(),
+                now: a.now.as_deref(),
+                json: a.json,
+            })
         }
         Command::DefaultConfig => {
             print!("{}", config::annotated_default());
