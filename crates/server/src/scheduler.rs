@@ -184,7 +184,7 @@ pub struct Pass {
 /// Folds every ticket whose `next_change` has come by `now` and writes its missing
 /// transitions. Returns when no ticket is due any more.
 ///
-/// Due tickets are taken [`BATCH`] at a time: one read of their rows and logs, a fold each,
+/// Due tickets are taken `BATCH` (100) at a time: one read of their rows and logs, a fold each,
 /// then one transaction that writes every ticket's transitions, cache and notifications
 /// ([`Store::append_transitions`]), so a batch costs a handful of round trips rather than a
 /// handful per ticket. A ticket whose log moved on under the fold is folded again alone.

@@ -673,10 +673,10 @@ async fn bad_input_has_stable_codes() {
 }
 
 /// The report reads runs, never samples: a service watched by 1,000 monitors at two locations,
-/// with 600 runs in the month, reports well within a second (a few queries, one pass over the
-/// month's 43 200 minutes), even in a debug build.
+/// with 600 runs in the month, is reported figure by figure from its runs. (Its speed is
+/// measured by the `report_load` example, see `docs/benchmarks.md`, not here.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_service_with_1000_monitors_reports_within_a_second() {
+async fn a_service_with_1000_monitors_is_reported_from_its_runs() {
     on_both(|db| async move {
         let c = contract(&db, "innovasia", "inno", 1_000_000).await;
         let t0 = wib("2026-03-01 00:00");
@@ -724,7 +724,6 @@ async fn a_service_with_1000_monitors_reports_within_a_second() {
                 .await
                 .expect("advance")
         );
-        let started = std::time::Instant::now();
         let r = report::monthly(
             &db,
             &PolicyCache::default(),
@@ -735,16 +734,10 @@ async fn a_service_with_1000_monitors_reports_within_a_second() {
         )
         .await
         .expect("report");
-        let took = started.elapsed();
         assert_eq!(r.monitors, 1000);
         assert_eq!(r.downtime_minutes, 1500);
         assert_eq!(r.no_data_minutes, 300);
         assert_eq!(r.downtime.len(), 300);
-        assert!(
-            took < std::time::Duration::from_secs(1),
-            "{}: {took:?}",
-            db.backend_name()
-        );
     })
     .await;
 }

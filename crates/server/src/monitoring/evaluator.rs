@@ -46,6 +46,9 @@ pub const OUTAGE_RECOVERED: &str = "outage_recovered";
 pub const REPORT_DELAY: SignedDuration = SignedDuration::from_secs(60);
 /// How often a pass runs when nothing wakes it.
 const PERIOD: Duration = Duration::from_secs(10);
+/// The shortest time between two passes: an outage is seen within this much of the sample
+/// that confirms it (its instants come from the samples, not from when it is seen).
+pub const MIN_GAP: Duration = Duration::from_secs(2);
 
 /// What one pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -404,12 +407,14 @@ async fn append_notified(
     Ok(())
 }
 
-/// The evaluator's loop: a pass every 10 s, or sooner when `wake` is notified (new samples).
+/// The evaluator's loop: a pass every 10 s, or sooner when `wake` is notified (new samples),
+/// but at most one pass per [`MIN_GAP`] however often samples arrive.
 pub async fn run(db: Database, jobs: Jobs, clock: Arc<dyn Clock>, wake: Arc<Notify>) {
     loop {
         if let Err(e) = run_due(&db, &jobs, clock.now()).await {
             eprintln!("tenggat-server: availability pass failed: {e}");
         }
+        tokio::time::sleep(MIN_GAP).await;
         tokio::select! {
             () = tokio::time::sleep(PERIOD) => {}
             () = wake.notified() => {}
