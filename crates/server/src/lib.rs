@@ -37,6 +37,7 @@ mod requests;
 pub mod scheduler;
 mod secrets;
 mod setup;
+mod status_page;
 mod tasks;
 mod tickets;
 mod views;
@@ -202,6 +203,8 @@ pub struct AppState {
     evaluator_wake: Arc<tokio::sync::Notify>,
     /// What the prober has done.
     probe_stats: Arc<monitoring::probes::ProbeStats>,
+    /// Public status pages computed lately.
+    status_cache: Arc<status_page::StatusCache>,
 }
 
 impl AppState {
@@ -391,6 +394,7 @@ impl AppState {
             prober_wake: Arc::new(tokio::sync::Notify::new()),
             evaluator_wake: Arc::new(tokio::sync::Notify::new()),
             probe_stats: Arc::new(monitoring::probes::ProbeStats::default()),
+            status_cache: Arc::new(status_page::StatusCache::default()),
         }
     }
 }
@@ -425,6 +429,7 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(monitors::get_monitor, monitors::delete_monitor))
         .routes(routes!(monitors::pause_monitor))
         .routes(routes!(monitors::resume_monitor))
+        .routes(routes!(status_page::mine))
         .routes(routes!(
             requests::request_escalation,
             requests::list_escalation_requests
@@ -491,6 +496,8 @@ pub(crate) fn router(
         .route("/healthz", get(healthz))
         .route("/setup/{token}", get(setup::form).post(setup::submit))
         .route("/api/openapi.json", get(openapi_json))
+        .route("/status/{provider}", get(status_page::page))
+        .route("/status/{provider}/json", get(status_page::page_json))
         .merge(api)
         .fallback(not_found)
         .with_state(state)
