@@ -12,51 +12,12 @@ use tenggat_server::monitoring::report::{
     self, ExclusionSource, Month, PolicySource, ReportError, ServiceMonth,
 };
 use tenggat_store::{
-    Contract, Database, ExclusionState, Language, LiveState, Monitoring, NewContract, NewExclusion,
-    NewMaintenance, NewMonitor, NewOrganisation, NewRun, NewUser, OrgKind, PolicyRef, Role,
-    RunKind, Store,
+    Contract, Database, ExclusionState, Language, LiveState, Monitoring, NewExclusion,
+    NewMaintenance, NewMonitor, NewRun, NewUser, Role, RunKind, Store,
 };
 
 mod live;
 use live::*;
-
-/// A contract on `preset` with a monthly fee of `fee_minor` (IDR).
-async fn contract(db: &Database, preset: &str, name: &str, fee_minor: i64) -> Contract {
-    let at = wib("2026-01-01 00:00");
-    let provider = db
-        .create_organisation(&NewOrganisation {
-            kind: OrgKind::Provider,
-            name: format!("{name} provider"),
-            slug: format!("{name}-provider"),
-            created_at: at,
-        })
-        .await
-        .expect("provider");
-    let customer = db
-        .create_organisation(&NewOrganisation {
-            kind: OrgKind::Customer,
-            name: format!("{name} customer"),
-            slug: format!("{name}-customer"),
-            created_at: at,
-        })
-        .await
-        .expect("customer");
-    db.create_contract(&NewContract {
-        provider_id: provider.id,
-        customer_org_id: customer.id,
-        policy: PolicyRef::Preset(preset.into()),
-        add_ons: vec![],
-        monthly_fee_minor: fee_minor,
-        currency: "IDR".into(),
-        term_start: "2026-01-01".parse().expect("date"),
-        term_end: None,
-        designated_contacts_only: false,
-        designated_contacts: vec![],
-        created_at: at,
-    })
-    .await
-    .expect("contract")
-}
 
 /// A monitor of `service` created at `at` (evaluation starts there).
 async fn monitor(db: &Database, c: &Contract, service: &str, at: Timestamp) {
@@ -144,7 +105,7 @@ async fn monthly(db: &Database, c: &Contract, service: &str, m: &str, now: &str)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ampocloud_220_minutes_in_30_and_31_day_months() {
     on_both(|db| async move {
-        let c = contract(&db, "ampocloud", "ampo", 10_000_000).await;
+        let c = preset_contract(&db, "ampocloud", "ampo", 10_000_000).await;
         monitor(&db, &c, "backend_api", wib("2026-03-01 00:00")).await;
         timeline(
             &db,
@@ -262,7 +223,7 @@ async fn ampocloud_220_minutes_in_30_and_31_day_months() {
 async fn downtime_across_a_month_boundary_is_split() {
     on_both(|db| async move {
         let policies = PolicyCache::default();
-        let c = contract(&db, "innovasia", "inno", 0).await;
+        let c = preset_contract(&db, "innovasia", "inno", 0).await;
         monitor(&db, &c, "service", wib("2026-03-01 00:00")).await;
         let ticket = report(&db, &policies, &c, "P1", wib("2026-03-31 23:50")).await;
         let first_until = wib("2026-03-31 23:55");
@@ -349,7 +310,7 @@ async fn downtime_across_a_month_boundary_is_split() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn innovasia_maintenance_47h_is_not_excluded_48h_is() {
     on_both(|db| async move {
-        let c = contract(&db, "innovasia", "inno", 1_000_000).await;
+        let c = preset_contract(&db, "innovasia", "inno", 1_000_000).await;
         monitor(&db, &c, "service", wib("2026-03-01 00:00")).await;
         timeline(
             &db,
@@ -444,7 +405,7 @@ async fn innovasia_maintenance_47h_is_not_excluded_48h_is() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_withdrawn_exclusion_does_not_exclude() {
     on_both(|db| async move {
-        let c = contract(&db, "innovasia", "inno", 1_000_000).await;
+        let c = preset_contract(&db, "innovasia", "inno", 1_000_000).await;
         monitor(&db, &c, "service", wib("2026-03-01 00:00")).await;
         timeline(
             &db,
@@ -542,7 +503,7 @@ async fn a_withdrawn_exclusion_does_not_exclude() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_month_not_yet_evaluated_is_all_no_data() {
     on_both(|db| async move {
-        let c = contract(&db, "innovasia", "inno", 1_000_000).await;
+        let c = preset_contract(&db, "innovasia", "inno", 1_000_000).await;
         // Never evaluated: no state yet.
         monitor(&db, &c, "service", wib("2026-04-10 00:00")).await;
         let never = monthly(&db, &c, "service", "2026-04", "2026-04-10 00:05").await;
@@ -607,7 +568,7 @@ async fn a_month_not_yet_evaluated_is_all_no_data() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn credit_tier_at_exactly_95_and_just_below() {
     on_both(|db| async move {
-        let c = contract(&db, "innovasia", "inno", 123_456_789).await;
+        let c = preset_contract(&db, "innovasia", "inno", 123_456_789).await;
         monitor(&db, &c, "service", wib("2026-03-01 00:00")).await;
         timeline(
             &db,
@@ -650,8 +611,8 @@ async fn credit_tier_at_exactly_95_and_just_below() {
 async fn bad_input_has_stable_codes() {
     on_both(|db| async move {
         let policies = PolicyCache::default();
-        let c = contract(&db, "innovasia", "inno", 0).await;
-        let kinobi = contract(&db, "kinobi", "kino", 0).await;
+        let c = preset_contract(&db, "innovasia", "inno", 0).await;
+        let kinobi = preset_contract(&db, "kinobi", "kino", 0).await;
         let now = wib("2026-05-01 00:00");
         let m = month("2026-04");
         let e = report::monthly(&db, &policies, c.id + 1000, "service", m, now)
@@ -678,7 +639,7 @@ async fn bad_input_has_stable_codes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_service_with_1000_monitors_is_reported_from_its_runs() {
     on_both(|db| async move {
-        let c = contract(&db, "innovasia", "inno", 1_000_000).await;
+        let c = preset_contract(&db, "innovasia", "inno", 1_000_000).await;
         let t0 = wib("2026-03-01 00:00");
         for i in 0..1000 {
             db.create_monitor(&NewMonitor {

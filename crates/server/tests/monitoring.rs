@@ -12,50 +12,10 @@ use tenggat_probe::target::{Mode, Target};
 use tenggat_server::Clock;
 use tenggat_server::monitoring::{evaluator, probes};
 use tenggat_server::scheduler::Jobs;
-use tenggat_store::{
-    Contract, Database, Monitoring, NewContract, NewMonitor, NewOrganisation, OrgKind, PolicyRef,
-    RunKind, Store,
-};
+use tenggat_store::{Contract, Database, Monitoring, NewMonitor, RunKind, Store};
 
 mod live;
 use live::*;
-
-async fn contract(db: &Database, preset: &str) -> Contract {
-    let at = wib("2026-01-01 00:00");
-    let provider = db
-        .create_organisation(&NewOrganisation {
-            kind: OrgKind::Provider,
-            name: format!("{preset} provider"),
-            slug: format!("{preset}-provider"),
-            created_at: at,
-        })
-        .await
-        .expect("provider");
-    let customer = db
-        .create_organisation(&NewOrganisation {
-            kind: OrgKind::Customer,
-            name: "Mitra".into(),
-            slug: format!("{preset}-mitra"),
-            created_at: at,
-        })
-        .await
-        .expect("customer");
-    db.create_contract(&NewContract {
-        provider_id: provider.id,
-        customer_org_id: customer.id,
-        policy: PolicyRef::Preset(preset.into()),
-        add_ons: vec![],
-        monthly_fee_minor: 10_000_000,
-        currency: "IDR".into(),
-        term_start: "2026-01-01".parse().expect("date"),
-        term_end: None,
-        designated_contacts_only: false,
-        designated_contacts: vec![],
-        created_at: at,
-    })
-    .await
-    .expect("contract")
-}
 
 async fn monitor(db: &Database, c: &Contract, url: &str, at: Timestamp) -> i64 {
     db.create_monitor(&NewMonitor {
@@ -128,7 +88,7 @@ fn secs(n: i64) -> SignedDuration {
 async fn ampocloud_two_failures_open_and_a_success_closes_downtime() {
     on_both(|db| async move {
         let target = Target::start().await.expect("target");
-        let c = contract(&db, "ampocloud").await;
+        let c = preset_contract(&db, "ampocloud", "ampocloud", 10_000_000).await;
         let t0 = wib("2026-04-10 10:00");
         let id = monitor(&db, &c, &target.url("/health"), t0).await;
         let rig = Rig::new(db.clone(), t0);
@@ -236,7 +196,7 @@ async fn innovasia_more_than_half_of_four_transactions() {
         let healthy = Target::start().await.expect("healthy target");
         let failing = Target::start().await.expect("failing target");
         failing.set_mode(Mode::Failing).await.expect("failing");
-        let c = contract(&db, "innovasia").await;
+        let c = preset_contract(&db, "innovasia", "innovasia", 10_000_000).await;
         let t0 = wib("2026-04-10 10:00");
         let rig = Rig::new(db.clone(), t0);
         let step = |n: i64| t0 + secs(30 * n);
@@ -300,7 +260,7 @@ async fn samples_are_pruned_only_once_evaluated() {
     use tenggat_server::monitoring::retention;
     use tenggat_store::{LiveState, ProbeSample, SampleOutcome};
     on_both(|db| async move {
-        let c = contract(&db, "ampocloud").await;
+        let c = preset_contract(&db, "ampocloud", "ampocloud", 10_000_000).await;
         let t0 = wib("2026-04-01 00:00");
         let id = monitor(&db, &c, "http://127.0.0.1:9/", t0).await;
         let hours = |h: i64| t0 + SignedDuration::from_hours(h);

@@ -85,6 +85,46 @@ pub async fn innovasia_contract(db: &Database) -> Contract {
     .expect("contract")
 }
 
+/// A provider `<name> provider` (slug `<name>-provider`), a customer `<name> customer`
+/// (`<name>-customer`) and their contract on `preset` with a monthly fee in minor units,
+/// from 1 January 2026.
+pub async fn preset_contract(db: &Database, preset: &str, name: &str, fee_minor: i64) -> Contract {
+    let at = wib("2026-01-01 00:00");
+    let provider = db
+        .create_organisation(&NewOrganisation {
+            kind: OrgKind::Provider,
+            name: format!("{name} provider"),
+            slug: format!("{name}-provider"),
+            created_at: at,
+        })
+        .await
+        .expect("provider");
+    let customer = db
+        .create_organisation(&NewOrganisation {
+            kind: OrgKind::Customer,
+            name: format!("{name} customer"),
+            slug: format!("{name}-customer"),
+            created_at: at,
+        })
+        .await
+        .expect("customer");
+    db.create_contract(&NewContract {
+        provider_id: provider.id,
+        customer_org_id: customer.id,
+        policy: PolicyRef::Preset(preset.into()),
+        add_ons: vec![],
+        monthly_fee_minor: fee_minor,
+        currency: "IDR".into(),
+        term_start: "2026-01-01".parse().expect("date"),
+        term_end: None,
+        designated_contacts_only: false,
+        designated_contacts: vec![],
+        created_at: at,
+    })
+    .await
+    .expect("contract")
+}
+
 /// A ticket reported at `at` through the partner portal, as the API writes it.
 pub async fn report(
     db: &Database,
