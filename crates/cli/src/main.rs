@@ -10,6 +10,7 @@ mod cmd_calendar;
 mod cmd_demo;
 mod cmd_migrate;
 mod cmd_policy;
+mod cmd_probe_agent;
 mod cmd_serve;
 mod cmd_sla;
 mod cmd_time;
@@ -58,6 +59,9 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<std::path::PathBuf>,
     },
+    /// Run the provider's monitors from another place and report the samples to the server
+    /// (a probe agent registered with `POST /api/v1/probe-agents`). Runs until Ctrl-C.
+    ProbeAgent(ProbeAgentArgs),
     /// Bring the configured database's schema up to date.
     Migrate {
         /// Configuration file (default: ./tenggat.toml when it exists).
@@ -124,6 +128,25 @@ struct AvailabilityReportArgs {
     /// Configuration file (default: ./tenggat.toml when it exists).
     #[arg(long, value_name = "FILE")]
     config: Option<std::path::PathBuf>,
+}
+
+/// Arguments of `tenggat probe-agent`.
+#[derive(Debug, Args)]
+struct ProbeAgentArgs {
+    /// The server's URL, e.g. https://desk.example.com.
+    #[arg(long, value_name = "URL")]
+    server: String,
+    /// The agent's token (pat_…); default: the TENGGAT_PROBE_AGENT_TOKEN environment
+    /// variable, which keeps it out of the process list.
+    #[arg(long, value_name = "T")]
+    token: Option<String>,
+    /// The location the agent was registered for (letters, digits, - _ .).
+    #[arg(long, value_name = "NAME")]
+    location: String,
+    /// A reference target (host:port) the agent checks its own connectivity against before
+    /// it reports a service unreachable (repeatable); cut off, its samples are inconclusive.
+    #[arg(long = "self-check", value_name = "HOST:PORT")]
+    self_check: Vec<String>,
 }
 
 /// Arguments of `tenggat due`.
@@ -272,6 +295,17 @@ fn main() -> ExitCode {
         Command::Calendar(CalendarCommand::Check { file }) => cmd_calendar::check(&file),
         Command::Calendar(CalendarCommand::List) => cmd_calendar::list(),
         Command::Serve { config } => cmd_serve::run(config.as_deref()),
+        Command::ProbeAgent(a) => {
+            let token = a
+                .token
+                .or_else(|| std::env::var("TENGGAT_PROBE_AGENT_TOKEN").ok());
+            cmd_probe_agent::run(&cmd_probe_agent::AgentArgs {
+                server: &a.server,
+                token: token.as_deref(),
+                location: &a.location,
+                self_check: &a.self_check,
+            })
+        }
         Command::Migrate { config, create } => cmd_migrate::run(config.as_deref(), create),
         Command::Demo {
             tickets,

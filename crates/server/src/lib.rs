@@ -30,6 +30,7 @@ mod monitors;
 mod notifications;
 pub mod notify;
 mod openapi;
+mod probe_agents;
 mod problem;
 mod rate_limit;
 pub mod recompute;
@@ -425,6 +426,13 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             notifications::list_webhooks
         ))
         .routes(routes!(notifications::disable_webhook))
+        .routes(routes!(
+            probe_agents::create_agent,
+            probe_agents::list_agents
+        ))
+        .routes(routes!(probe_agents::revoke_agent))
+        .routes(routes!(probe_agents::agent_monitors))
+        .routes(routes!(probe_agents::agent_samples))
         .routes(routes!(monitors::create_monitor, monitors::list_monitors))
         .routes(routes!(monitors::get_monitor, monitors::delete_monitor))
         .routes(routes!(monitors::pause_monitor))

@@ -387,6 +387,7 @@ request_scenarios!(
     webhooks_are_managed_by_the_provider_admin,
     a_customer_reply_resumes_the_clocks,
     monitors_belong_to_the_provider_and_customers_see_their_own,
+    probe_agents_report_for_their_location,
 );
 
 /// Issue 5, "Customer escalation request": allowed reasons only, a written justification,
@@ -1793,4 +1794,336 @@ async fn monitors_belong_to_the_provider_and_customers_see_their_own(db: Databas
         )
         .await;
     assert_problem(response, StatusCode::NOT_FOUND, "store.not_found").await;
+}
+
+// ------------------------------------------------------------------------ probe agents (issue 6)
+
+/// Issue 6, "Probe agents": the provider's administrator registers an agent per location (its
+/// token shown once); the agent's token works on the agent's endpoints only and a user's token
+/// never there; the agent sees its location's monitors and reports samples for them only;
+/// a revoked token is refused.
+async fn probe_agents_report_for_their_location(db: Database) {
+    use tenggat_store::{
+        Monitoring, NewContract, NewMonitor, NewOrganisation, OrgKind, PolicyRef, Store,
+    };
+
+    let desk = Desk::boot(&db).await;
+    let ampo = desk.customer("ampo", "ampocloud", &[]).await;
+    let staff = desk.staff("agen", "agent").await;
+    let monitor = |name: &str, locations: Value| {
+        json!({
+            "contract_id": ampo.contract,
+            "service_id": "service",
+            "name": name,
+            "interval": "30s",
+            "check": {"type": "http", "url": "https://api.example.com/health", "timeout": "5s"},
+            "locations": locations,
+        })
+    };
+    let mut ids = Vec::new();
+    for (name, locations) in [
+        ("From Jakarta", json!(["jakarta", "local"])),
+        ("From Surabaya", json!(["surabaya"])),
+        ("From here", json!(["local"])),
+    ] {
+        let made = desk
+            .post(
+                &desk.admin,
+                "/api/v1/monitors",
+                monitor(name, locations),
+                StatusCode::CREATED,
+            )
+            .await;
+        ids.push(made["id"].as_i64().expect("id"));
+    }
+    let (jakarta, surabaya) = (ids[0], ids[1]);
+
+    // Registered by the provider's administrator; the token is in this answer only.
+    let made = desk
+        .post(
+            &desk.admin,
+            "/api/v1/probe-agents",
+            json!({"location": "jakarta"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let token = made["token"].as_str().expect("token").to_owned();
+    assert!(token.starts_with("pat_") && token.len() == 68, "{token}");
+    assert_eq!(made["agent"]["location"], "jakarta");
+    assert!(made["agent"]["last_seen_at"].is_null());
+    let agent_id = made["agent"]["id"].as_i64().expect("agent id");
+    let listed = desk.get(&desk.admin, "/api/v1/probe-agents").await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    assert!(!listed.to_string().contains(&token[4..]), "{listed}");
+    for location in ["local", "two words", "", "jakarta/2"] {
+        desk.refused(
+            &desk.admin,
+            "/api/v1/probe-agents",
+            json!({"location": location}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "probe_agent.invalid_location",
+        )
+        .await;
+    }
+    desk.refused(
+        &desk.admin,
+        "/api/v1/probe-agents",
+        json!({"location": "jakarta"}),
+        StatusCode::CONFLICT,
+        "probe_agent.location_taken",
+    )
+    .await;
+    for who in [&staff.token, &ampo.admin.token] {
+        desk.refused(
+            who,
+            "/api/v1/probe-agents",
+            json!({"location": "medan"}),
+            StatusCode::FORBIDDEN,
+            "auth.forbidden",
+        )
+        .await;
+    }
+
+    // The agent's token is no user's, and a user's token is no agent's.
+    let response = desk
+        .call(&token, Method::GET, "/api/v1/monitors", None)
+        .await;
+    assert_problem(response, StatusCode::UNAUTHORIZED, "auth.invalid_token").await;
+    for user in [&desk.admin, &staff.token] {
+        let response = desk
+            .call(user, Method::GET, "/api/v1/agent/monitors", None)
+            .await;
+        assert_problem(response, StatusCode::UNAUTHORIZED, "auth.invalid_token").await;
+    }
+
+    // Only the monitors of its location, with their slots.
+    let mine = desk.get(&token, "/api/v1/agent/monitors").await;
+    assert_eq!(mine["location"], "jakarta");
+    let monitors = mine["monitors"].as_array().expect("monitors");
+    assert_eq!(monitors.len(), 1, "{mine}");
+    assert_eq!(monitors[0]["id"], json!(jakarta));
+    assert_eq!(monitors[0]["interval_ms"], json!(30_000));
+    assert_eq!(monitors[0]["check"]["type"], "http");
+    let offset = monitors[0]["slot_offset_ms"].as_i64().expect("offset");
+    assert!((0..30_000).contains(&offset), "{offset}");
+    let next = instant(&monitors[0]["next_slot_at"]);
+    let now = at("2026-03-16T09:00");
+    assert!(next > now && next <= now + jiff::SignedDuration::from_secs(30));
+    assert_eq!(
+        next.as_millisecond().rem_euclid(30_000),
+        offset,
+        "the next slot is on the monitor's grid"
+    );
+
+    // Samples are stored under the agent's location.
+    let sample = |monitor: i64, when: Timestamp, outcome: &str| {
+        let mut s = json!({"monitor_id": monitor, "at": when.to_string(), "outcome": outcome,
+                           "detail": "", "latency_ms": 42});
+        if outcome == "failed" {
+            s["failure_kind"] = json!("unhealthy");
+            s["detail"] = json!("HTTP 503");
+        }
+        s
+    };
+    let samples = json!({"samples": [
+        sample(jakarta, at("2026-03-16T08:58"), "ok"),
+        sample(jakarta, at("2026-03-16T08:59"), "failed"),
+    ]});
+    let stored = desk
+        .post(
+            &token,
+            "/api/v1/agent/samples",
+            samples.clone(),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(stored, json!({"stored": 2}));
+    let again = desk
+        .post(&token, "/api/v1/agent/samples", samples, StatusCode::OK)
+        .await;
+    assert_eq!(again, json!({"stored": 0}), "sent again: skipped");
+    let latest = |detail: Value| {
+        let all = detail["latest"].as_array().expect("latest").clone();
+        all.into_iter()
+            .find(|s| s["location"] == "jakarta")
+            .unwrap_or(Value::Null)
+    };
+    let detail = desk
+        .get(&ampo.user.token, &format!("/api/v1/monitors/{jakarta}"))
+        .await;
+    let seen = latest(detail);
+    assert_eq!(seen["outcome"], "failed");
+    assert_eq!(seen["failure_kind"], "unhealthy");
+    assert_eq!(seen["detail"], "HTTP 503");
+    assert_eq!(seen["latency_ms"], 42);
+    assert_eq!(instant(&seen["at"]), at("2026-03-16T08:59"));
+
+    // A monitor of another location or of another provider: 422 naming it, nothing stored.
+    let other_provider = db
+        .create_organisation(&NewOrganisation {
+            kind: OrgKind::Provider,
+            name: "Penyedia Lain".into(),
+            slug: "penyedia-lain".into(),
+            created_at: now,
+        })
+        .await
+        .expect("provider");
+    let other_customer = db
+        .create_organisation(&NewOrganisation {
+            kind: OrgKind::Customer,
+            name: "Mitra Lain".into(),
+            slug: "mitra-lain".into(),
+            created_at: now,
+        })
+        .await
+        .expect("customer");
+    let contract = db
+        .create_contract(&NewContract {
+            provider_id: other_provider.id,
+            customer_org_id: other_customer.id,
+            policy: PolicyRef::Preset("ampocloud".into()),
+            add_ons: vec![],
+            monthly_fee_minor: 0,
+            currency: "IDR".into(),
+            term_start: "2026-01-01".parse().expect("date"),
+            term_end: None,
+            designated_contacts_only: false,
+            designated_contacts: vec![],
+            created_at: now,
+        })
+        .await
+        .expect("contract");
+    let foreign = db
+        .create_monitor(&NewMonitor {
+            provider_id: other_provider.id,
+            contract_id: contract.id,
+            service_id: "service".into(),
+            name: "Theirs".into(),
+            check: json!({"type": "tcp", "host": "db.example.com", "port": 5432, "timeout": "5s"}),
+            interval_ms: 30_000,
+            locations: vec!["jakarta".into()],
+            public: false,
+            created_at: now,
+            first_run_at: now,
+        })
+        .await
+        .expect("monitor")
+        .id;
+    for bad in [surabaya, foreign, 999_999] {
+        let problem = desk
+            .refused(
+                &token,
+                "/api/v1/agent/samples",
+                json!({"samples": [
+                    sample(jakarta, at("2026-03-16T09:00"), "ok"),
+                    sample(bad, at("2026-03-16T09:00"), "ok"),
+                ]}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "probe_agent.unknown_monitor",
+            )
+            .await;
+        assert_eq!(problem["monitor_id"], json!(bad));
+        assert_eq!(problem["field"], "samples[1].monitor_id");
+    }
+    let detail = desk
+        .get(&ampo.user.token, &format!("/api/v1/monitors/{jakarta}"))
+        .await;
+    assert_eq!(
+        instant(&latest(detail)["at"]),
+        at("2026-03-16T08:59"),
+        "nothing of a refused batch was stored"
+    );
+    for id in [surabaya, foreign] {
+        let samples = db.latest_samples(&[id]).await.expect("latest samples");
+        assert!(samples.is_empty(), "monitor {id}: {samples:?}");
+    }
+    // Not from the future (5 minutes of skew allowed), not too many, well formed.
+    desk.refused(
+        &token,
+        "/api/v1/agent/samples",
+        json!({"samples": [sample(jakarta, now + jiff::SignedDuration::from_secs(301), "ok")]}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "probe_agent.invalid_sample",
+    )
+    .await;
+    desk.post(
+        &token,
+        "/api/v1/agent/samples",
+        json!({"samples": [sample(jakarta, now + jiff::SignedDuration::from_secs(299), "ok")]}),
+        StatusCode::OK,
+    )
+    .await;
+    let mut no_kind = sample(jakarta, at("2026-03-16T09:01"), "failed");
+    no_kind["failure_kind"] = Value::Null;
+    desk.refused(
+        &token,
+        "/api/v1/agent/samples",
+        json!({"samples": [no_kind]}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "probe_agent.invalid_sample",
+    )
+    .await;
+    let many: Vec<Value> = (0..1001)
+        .map(|_| sample(jakarta, at("2026-03-16T08:00"), "ok"))
+        .collect();
+    desk.refused(
+        &token,
+        "/api/v1/agent/samples",
+        json!({"samples": many}),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "probe_agent.too_many_samples",
+    )
+    .await;
+
+    // Reporting is seen by the administrator.
+    let listed = desk.get(&desk.admin, "/api/v1/probe-agents").await;
+    assert_eq!(instant(&listed[0]["last_seen_at"]), now);
+
+    // Revoked: the token is refused at once, and the location is free again.
+    desk.refused(
+        &staff.token,
+        &format!("/api/v1/probe-agents/{agent_id}/revoke"),
+        json!({}),
+        StatusCode::FORBIDDEN,
+        "auth.forbidden",
+    )
+    .await;
+    desk.refused(
+        &desk.admin,
+        "/api/v1/probe-agents/999999/revoke",
+        json!({}),
+        StatusCode::NOT_FOUND,
+        "store.not_found",
+    )
+    .await;
+    let revoked = desk
+        .post(
+            &desk.admin,
+            &format!("/api/v1/probe-agents/{agent_id}/revoke"),
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+    assert!(revoked["revoked_at"].is_string());
+    let response = desk
+        .call(&token, Method::GET, "/api/v1/agent/monitors", None)
+        .await;
+    assert_problem(response, StatusCode::UNAUTHORIZED, "auth.invalid_token").await;
+    desk.refused(
+        &token,
+        "/api/v1/agent/samples",
+        json!({"samples": [sample(jakarta, at("2026-03-16T09:02"), "ok")]}),
+        StatusCode::UNAUTHORIZED,
+        "auth.invalid_token",
+    )
+    .await;
+    let replaced = desk
+        .post(
+            &desk.admin,
+            "/api/v1/probe-agents",
+            json!({"location": "jakarta"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_ne!(replaced["token"], json!(token));
 }
