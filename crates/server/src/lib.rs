@@ -22,6 +22,7 @@ mod admin;
 mod attachment_files;
 mod attachments;
 mod auth;
+mod availability_api;
 pub mod desk;
 mod extract;
 mod idempotency;
@@ -437,6 +438,24 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(monitors::get_monitor, monitors::delete_monitor))
         .routes(routes!(monitors::pause_monitor))
         .routes(routes!(monitors::resume_monitor))
+        .routes(routes!(
+            availability_api::create_maintenance,
+            availability_api::list_maintenance
+        ))
+        .routes(routes!(availability_api::cancel_maintenance))
+        .routes(routes!(
+            availability_api::create_exclusion,
+            availability_api::list_exclusions
+        ))
+        .routes(routes!(availability_api::dispute_exclusion))
+        .routes(routes!(availability_api::resolve_exclusion))
+        .routes(routes!(availability_api::monthly_report))
+        .routes(routes!(
+            availability_api::create_claim,
+            availability_api::list_claims
+        ))
+        .routes(routes!(availability_api::get_claim))
+        .routes(routes!(availability_api::decide_claim))
         .routes(routes!(status_page::mine))
         .routes(routes!(
             requests::request_escalation,

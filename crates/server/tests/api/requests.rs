@@ -388,6 +388,9 @@ request_scenarios!(
     a_customer_reply_resumes_the_clocks,
     monitors_belong_to_the_provider_and_customers_see_their_own,
     probe_agents_report_for_their_location,
+    maintenance_is_excluded_only_with_the_policys_notice,
+    exclusions_are_disputed_and_resolved,
+    credit_claims_within_the_window,
 );
 
 /// Issue 5, "Customer escalation request": allowed reasons only, a written justification,
@@ -1794,6 +1797,923 @@ async fn monitors_belong_to_the_provider_and_customers_see_their_own(db: Databas
         )
         .await;
     assert_problem(response, StatusCode::NOT_FOUND, "store.not_found").await;
+}
+
+// ------------------------------------------------------------------------ availability (issue 6)
+
+/// A GET that must fail with `status` and `code`; returns the problem body.
+async fn get_refused(
+    desk: &Desk,
+    token: &str,
+    path: &str,
+    status: StatusCode,
+    code: &str,
+) -> Value {
+    let response = desk.call(token, Method::GET, path, None).await;
+    assert_problem(response, status, code).await
+}
+
+/// Maintenance windows: announced by the provider's administrators and agents with the
+/// server's clock as the announcement; 47 h ahead is not excluded under Innovasia's 48-hour
+/// notice, 48 h is; a window recorded after it started is kept and never excluded; AmpoCloud
+/// does not exclude maintenance; customers read their own contract's, nobody else's; a window
+/// is cancelled once, before it starts; the monthly report agrees.
+async fn maintenance_is_excluded_only_with_the_policys_notice(db: Database) {
+    let desk = Desk::boot(&db).await;
+    let inno = desk.customer("mitra-satu", "innovasia", &[]).await;
+    let other = desk.customer("mitra-dua", "innovasia", &[]).await;
+    let ampo = desk.customer("ampo", "ampocloud", &[]).await;
+    let bene = desk.customer("bene", "benemica", &[]).await;
+    let agent = desk.staff("agen", "agent").await;
+    let path = format!("/api/v1/contracts/{}/maintenance", inno.contract);
+    let window = |start: &str, end: &str| {
+        json!({"start": format!("{start}:00+07:00"), "end": format!("{end}:00+07:00"),
+               "note": "Database upgrade to PostgreSQL 18"})
+    };
+
+    // Now is 2026-03-16 09:00 WIB: 47 hours ahead is short notice, 48 hours is enough.
+    let short = desk
+        .post(
+            &agent.token,
+            &path,
+            window("2026-03-18T08:00", "2026-03-18T10:00"),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(short["announced_at"], "2026-03-16T02:00:00Z");
+    assert_eq!(short["created_by"], agent.id);
+    assert!(short["service_id"].is_null());
+    let d = &short["decision"];
+    assert_eq!(d["excluded"], false);
+    assert_eq!(d["code"], "maintenance.short_notice");
+    assert_eq!(d["notice_seconds"], 47 * 3600);
+    assert_eq!(d["required_seconds"], 48 * 3600);
+    assert_eq!(
+        d["reason"]["en"],
+        "announced 47h before, the policy needs 48h"
+    );
+    assert_eq!(
+        d["reason"]["id"],
+        "diumumkan 47 jam sebelumnya, kebijakan mensyaratkan 48 jam"
+    );
+    let enough = desk
+        .post(
+            &desk.admin,
+            &path,
+            window("2026-03-18T09:00", "2026-03-18T11:00"),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(enough["decision"]["excluded"], true);
+    assert_eq!(enough["decision"]["code"], "maintenance.excluded");
+    assert_eq!(
+        enough["decision"]["reason"]["en"],
+        "announced 48h before, the policy needs 48h: excluded"
+    );
+    // Recorded after it started: accepted, never excluded.
+    let mut late = window("2026-03-16T08:00", "2026-03-16T08:30");
+    late["service_id"] = json!("service");
+    let late = desk
+        .post(&agent.token, &path, late, StatusCode::CREATED)
+        .await;
+    assert_eq!(late["service_id"], "service");
+    assert_eq!(late["decision"]["code"], "maintenance.short_notice");
+    assert_eq!(late["decision"]["notice_seconds"], -3600);
+    assert_eq!(
+        late["decision"]["reason"]["en"],
+        "announced 1h after it started, the policy needs 48h"
+    );
+    // AmpoCloud does not exclude maintenance at all.
+    let ampo_window = desk
+        .post(
+            &desk.admin,
+            &format!("/api/v1/contracts/{}/maintenance", ampo.contract),
+            window("2026-04-01T00:00", "2026-04-01T02:00"),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(
+        ampo_window["decision"]["code"],
+        "maintenance.not_an_exclusion"
+    );
+    assert!(ampo_window["decision"]["required_seconds"].is_null());
+    assert_eq!(
+        ampo_window["decision"]["reason"]["en"],
+        "the policy does not exclude scheduled maintenance"
+    );
+
+    // Bad input.
+    desk.refused(
+        &agent.token,
+        &path,
+        window("2026-03-20T10:00", "2026-03-20T10:00"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "availability.bad_interval",
+    )
+    .await;
+    let mut unknown = window("2026-03-20T10:00", "2026-03-20T11:00");
+    unknown["service_id"] = json!("backend_api");
+    let problem = desk
+        .refused(
+            &agent.token,
+            &path,
+            unknown,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "availability.unknown_service",
+        )
+        .await;
+    assert_eq!(problem["allowed"], json!(["service"]));
+    desk.refused(
+        &agent.token,
+        &path,
+        json!({"start": "tomorrow", "end": "2026-03-20T11:00:00+07:00", "note": "x"}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "availability.bad_instant",
+    )
+    .await;
+    let mut no_note = window("2026-03-20T10:00", "2026-03-20T11:00");
+    no_note["note"] = json!("  ");
+    desk.refused(
+        &agent.token,
+        &path,
+        no_note,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "request.invalid_text",
+    )
+    .await;
+    desk.refused(
+        &desk.admin,
+        &format!("/api/v1/contracts/{}/maintenance", bene.contract),
+        window("2026-03-20T10:00", "2026-03-20T11:00"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "availability.not_promised",
+    )
+    .await;
+    // Customers do not announce maintenance.
+    desk.refused(
+        &inno.admin.token,
+        &path,
+        window("2026-03-20T10:00", "2026-03-20T11:00"),
+        StatusCode::FORBIDDEN,
+        "auth.forbidden",
+    )
+    .await;
+    desk.refused(
+        &desk.admin,
+        "/api/v1/contracts/999999/maintenance",
+        window("2026-03-20T10:00", "2026-03-20T11:00"),
+        StatusCode::NOT_FOUND,
+        "store.not_found",
+    )
+    .await;
+
+    // The customer reads its contract's windows with their decisions; another customer 404.
+    let listed = desk.get(&inno.user.token, &path).await;
+    let ids: Vec<&Value> = listed
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|w| &w["id"])
+        .collect();
+    assert_eq!(ids, [&late["id"], &short["id"], &enough["id"]]);
+    assert_eq!(listed[1]["decision"]["code"], "maintenance.short_notice");
+    assert_eq!(listed[2]["decision"]["excluded"], true);
+    let narrow = desk
+        .get(
+            &inno.user.token,
+            &format!("{path}?from=2026-03-18T01:30:00Z&to=2026-03-19T00:00:00Z"),
+        )
+        .await;
+    assert_eq!(narrow.as_array().expect("list").len(), 2);
+    get_refused(
+        &desk,
+        &inno.user.token,
+        &format!("{path}?from=2026-03-19T00:00:00Z&to=2026-03-18T00:00:00Z"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "availability.bad_range",
+    )
+    .await;
+    get_refused(
+        &desk,
+        &other.user.token,
+        &path,
+        StatusCode::NOT_FOUND,
+        "store.not_found",
+    )
+    .await;
+
+    // Cancelling: before the start, once, by the provider.
+    let cancel = |w: &Value| format!("/api/v1/maintenance/{}/cancel", w["id"]);
+    desk.refused(
+        &inno.admin.token,
+        &cancel(&enough),
+        json!({}),
+        StatusCode::FORBIDDEN,
+        "auth.forbidden",
+    )
+    .await;
+    let cancelled = desk
+        .post(&agent.token, &cancel(&enough), json!({}), StatusCode::OK)
+        .await;
+    assert_eq!(cancelled["cancelled_at"], "2026-03-16T02:00:00Z");
+    assert_eq!(cancelled["decision"]["excluded"], false);
+    assert_eq!(cancelled["decision"]["code"], "maintenance.cancelled");
+    desk.refused(
+        &agent.token,
+        &cancel(&enough),
+        json!({}),
+        StatusCode::CONFLICT,
+        "maintenance.already_cancelled",
+    )
+    .await;
+    desk.refused(
+        &agent.token,
+        &cancel(&late),
+        json!({}),
+        StatusCode::CONFLICT,
+        "maintenance.started",
+    )
+    .await;
+    desk.refused(
+        &agent.token,
+        "/api/v1/maintenance/999999/cancel",
+        json!({}),
+        StatusCode::NOT_FOUND,
+        "store.not_found",
+    )
+    .await;
+
+    // Staff reach only their own provider's contracts.
+    let foreign = {
+        use tenggat_store::{NewContract, NewOrganisation, OrgKind, PolicyRef, Store};
+        let now = at("2026-03-16T09:00");
+        let org = |kind, slug: &str| NewOrganisation {
+            kind,
+            name: slug.to_owned(),
+            slug: slug.to_owned(),
+            created_at: now,
+        };
+        let provider = db
+            .create_organisation(&org(OrgKind::Provider, "penyedia-asing"))
+            .await
+            .expect("provider");
+        let customer = db
+            .create_organisation(&org(OrgKind::Customer, "mitra-asing"))
+            .await
+            .expect("customer");
+        db.create_contract(&NewContract {
+            provider_id: provider.id,
+            customer_org_id: customer.id,
+            policy: PolicyRef::Preset("innovasia".into()),
+            add_ons: vec![],
+            monthly_fee_minor: 0,
+            currency: "IDR".into(),
+            term_start: "2026-01-01".parse().expect("date"),
+            term_end: None,
+            designated_contacts_only: false,
+            designated_contacts: vec![],
+            created_at: now,
+        })
+        .await
+        .expect("contract")
+        .id
+    };
+    desk.refused(
+        &desk.admin,
+        &format!("/api/v1/contracts/{foreign}/maintenance"),
+        window("2026-03-20T10:00", "2026-03-20T11:00"),
+        StatusCode::NOT_FOUND,
+        "store.not_found",
+    )
+    .await;
+    for route in [
+        "maintenance",
+        "exclusions",
+        "claims",
+        "availability?month=2026-03",
+    ] {
+        get_refused(
+            &desk,
+            &agent.token,
+            &format!("/api/v1/contracts/{foreign}/{route}"),
+            StatusCode::NOT_FOUND,
+            "store.not_found",
+        )
+        .await;
+    }
+
+    // The monthly report counts the two windows announced too late as downtime; the
+    // cancelled one is gone.
+    let report = desk
+        .get(
+            &inno.user.token,
+            &format!(
+                "/api/v1/contracts/{}/availability?month=2026-03",
+                inno.contract
+            ),
+        )
+        .await;
+    let refused = report[0]["refused_maintenance"]
+        .as_array()
+        .expect("refused");
+    let refused_ids: Vec<&Value> = refused.iter().map(|r| &r["id"]).collect();
+    assert_eq!(refused_ids, [&late["id"], &short["id"]]);
+    assert_eq!(
+        refused[1]["reason"],
+        "announced 47h before, the policy needs 48h"
+    );
+    assert!(
+        report[0]["excluded"]
+            .as_array()
+            .expect("excluded")
+            .is_empty()
+    );
+    get_refused(
+        &desk,
+        &desk.admin,
+        &format!(
+            "/api/v1/contracts/{}/availability?month=2026-03",
+            bene.contract
+        ),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "availability.not_promised",
+    )
+    .await;
+}
+
+/// Exclusions other than maintenance: recorded by the provider's administrators with a reason
+/// the policy lists and the evidence; disputed by the customer; upheld or withdrawn by the
+/// provider; a withdrawn one no longer excludes; each step only from its state (409).
+async fn exclusions_are_disputed_and_resolved(db: Database) {
+    let desk = Desk::boot(&db).await;
+    let inno = desk.customer("mitra-satu", "innovasia", &[]).await;
+    let other = desk.customer("mitra-dua", "innovasia", &[]).await;
+    let agent = desk.staff("agen", "agent").await;
+    let path = format!("/api/v1/contracts/{}/exclusions", inno.contract);
+    let exclusion = |reason: &str, start: &str, end: &str| {
+        json!({"start": format!("{start}:00+07:00"), "end": format!("{end}:00+07:00"),
+               "reason": reason, "note": "PLN blackout across Jakarta, notice PLN/2026/0310"})
+    };
+
+    let upheld = desk
+        .post(
+            &desk.admin,
+            &path,
+            exclusion("force_majeure", "2026-03-10T10:00", "2026-03-10T12:00"),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(upheld["state"], "recorded");
+    assert_eq!(upheld["excludes"], true);
+    assert_eq!(upheld["reason_name"]["en"], "Force majeure");
+    assert!(upheld["service_id"].is_null());
+
+    // Reasons: only the policy's, and not maintenance (it needs its notice checked).
+    let allowed = json!([
+        "force_majeure",
+        "partner_side",
+        "partner_actions",
+        "third_party",
+        "malicious_attack"
+    ]);
+    let problem = desk
+        .refused(
+            &desk.admin,
+            &path,
+            exclusion("solar_flare", "2026-03-10T10:00", "2026-03-10T12:00"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "availability.unknown_exclusion",
+        )
+        .await;
+    assert_eq!(problem["allowed"], allowed);
+    let problem = desk
+        .refused(
+            &desk.admin,
+            &path,
+            exclusion(
+                "scheduled_maintenance",
+                "2026-03-10T10:00",
+                "2026-03-10T12:00",
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "availability.unknown_exclusion",
+        )
+        .await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("maintenance window"),
+        "{problem}"
+    );
+    desk.refused(
+        &desk.admin,
+        &path,
+        exclusion("third_party", "2026-03-10T12:00", "2026-03-10T10:00"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "availability.bad_interval",
+    )
+    .await;
+    let mut no_evidence = exclusion("third_party", "2026-03-10T10:00", "2026-03-10T12:00");
+    no_evidence["note"] = json!("");
+    desk.refused(
+        &desk.admin,
+        &path,
+        no_evidence,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "request.invalid_text",
+    )
+    .await;
+    for who in [&agent.token, &inno.admin.token] {
+        desk.refused(
+            who,
+            &path,
+            exclusion("third_party", "2026-03-10T10:00", "2026-03-10T12:00"),
+            StatusCode::FORBIDDEN,
+            "auth.forbidden",
+        )
+        .await;
+    }
+
+    // The customer disputes; the provider upholds.
+    let dispute = |e: &Value| format!("/api/v1/exclusions/{}/dispute", e["id"]);
+    let resolve = |e: &Value| format!("/api/v1/exclusions/{}/resolve", e["id"]);
+    let objection = json!({"note": "Our own generators ran; your data centre's did not."});
+    desk.refused(
+        &agent.token,
+        &dispute(&upheld),
+        objection.clone(),
+        StatusCode::FORBIDDEN,
+        "auth.forbidden",
+    )
+    .await;
+    desk.refused(
+        &other.user.token,
+        &dispute(&upheld),
+        objection.clone(),
+        StatusCode::NOT_FOUND,
+        "store.not_found",
+    )
+    .await;
+    desk.refused(
+        &inno.user.token,
+        &resolve(&upheld),
+        json!({"outcome": "upheld", "note": "x"}),
+        StatusCode::FORBIDDEN,
+        "auth.forbidden",
+    )
+    .await;
+    desk.refused(
+        &desk.admin,
+        &resolve(&upheld),
+        json!({"outcome": "upheld", "note": "Evidence attached."}),
+        StatusCode::CONFLICT,
+        "exclusion.invalid_state",
+    )
+    .await;
+    let disputed = desk
+        .post(
+            &inno.user.token,
+            &dispute(&upheld),
+            objection.clone(),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(disputed["state"], "disputed");
+    assert_eq!(disputed["excludes"], true, "still excluded until resolved");
+    assert_eq!(disputed["disputed_by"], inno.user.id);
+    assert_eq!(disputed["dispute_note"], objection["note"]);
+    desk.refused(
+        &inno.admin.token,
+        &dispute(&upheld),
+        objection.clone(),
+        StatusCode::CONFLICT,
+        "exclusion.invalid_state",
+    )
+    .await;
+    desk.refused(
+        &desk.admin,
+        &resolve(&upheld),
+        json!({"outcome": "maybe", "note": "x"}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "request.invalid_body",
+    )
+    .await;
+    desk.refused(
+        &desk.admin,
+        &resolve(&upheld),
+        json!({"outcome": "upheld", "note": " "}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "request.invalid_text",
+    )
+    .await;
+    let done = desk
+        .post(
+            &desk.admin,
+            &resolve(&upheld),
+            json!({"outcome": "upheld", "note": "The grid operator's notice covers the site."}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(done["state"], "upheld");
+    assert_eq!(done["excludes"], true);
+    assert_eq!(done["resolved_at"], "2026-03-16T02:00:00Z");
+    desk.refused(
+        &desk.admin,
+        &resolve(&upheld),
+        json!({"outcome": "withdrawn", "note": "Changed our mind."}),
+        StatusCode::CONFLICT,
+        "exclusion.invalid_state",
+    )
+    .await;
+
+    // A second one is disputed and withdrawn: it no longer excludes.
+    let withdrawn = desk
+        .post(
+            &desk.admin,
+            &path,
+            exclusion("third_party", "2026-03-12T01:00", "2026-03-12T02:00"),
+            StatusCode::CREATED,
+        )
+        .await;
+    desk.post(
+        &inno.admin.token,
+        &dispute(&withdrawn),
+        json!({"note": "The CDN was your choice, not ours."}),
+        StatusCode::OK,
+    )
+    .await;
+    let gone = desk
+        .post(
+            &desk.admin,
+            &resolve(&withdrawn),
+            json!({"outcome": "withdrawn", "note": "Agreed, the CDN is ours."}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(gone["state"], "withdrawn");
+    assert_eq!(gone["excludes"], false);
+
+    let march = format!("{path}?from=2026-03-01T00:00:00%2B07:00&to=2026-04-01T00:00:00%2B07:00");
+    let listed = desk.get(&inno.user.token, &march).await;
+    let states: Vec<&Value> = listed
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|e| &e["state"])
+        .collect();
+    assert_eq!(states, ["upheld", "withdrawn"]);
+    get_refused(
+        &desk,
+        &other.admin.token,
+        &march,
+        StatusCode::NOT_FOUND,
+        "store.not_found",
+    )
+    .await;
+    // The report takes out only the upheld one.
+    let report = desk
+        .get(
+            &desk.admin,
+            &format!(
+                "/api/v1/contracts/{}/availability?month=2026-03&service=service",
+                inno.contract
+            ),
+        )
+        .await;
+    let excluded = report[0]["excluded"].as_array().expect("excluded");
+    assert_eq!(excluded.len(), 1, "{excluded:?}");
+    assert_eq!(excluded[0]["source"]["exclusion"], upheld["id"]);
+    assert_eq!(excluded[0]["state"], "upheld");
+}
+
+/// Credit claims: Innovasia, 3,000 minutes of downtime in April 2026 (93.05 %, the 10 % tier);
+/// claims before the month ends and on day 31 are refused with the reason, day 30 is
+/// accepted with the figures; a month without credit, a duplicate, AmpoCloud (no claim
+/// window) are refused; another customer cannot see or claim; the provider rejects with a
+/// reason or approves for the invoice period after the decision's month.
+async fn credit_claims_within_the_window(db: Database) {
+    use tenggat_store::{LiveState, Monitoring, NewRun, RunKind};
+
+    let desk = Desk::boot(&db).await;
+    let inno = desk.customer("mitra-satu", "innovasia", &[]).await;
+    let other = desk.customer("mitra-dua", "innovasia", &[]).await;
+    let ampo = desk.customer("ampo", "ampocloud", &[]).await;
+    let agent = desk.staff("agen", "agent").await;
+    // Evaluation starts at the monitor's creation (now, March 16); the timeline is written
+    // straight into the store up to the end of April: one outage of 50 hours.
+    desk.post(
+        &desk.admin,
+        "/api/v1/monitors",
+        json!({"contract_id": inno.contract, "service_id": "service", "name": "Login",
+               "interval": "30s", "check": {"type": "http", "url": "https://app.example.com/"}}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let cause = serde_json::to_value(tenggat_availability::Cause::FailingShare {
+        failing: 3,
+        unreachable: 0,
+        monitored: 4,
+        over_percent: 50.0,
+    })
+    .expect("cause");
+    let until = at("2026-05-01T00:00");
+    assert!(
+        db.advance_availability(
+            inno.contract,
+            "service",
+            None,
+            until,
+            &[NewRun {
+                kind: RunKind::Down,
+                start: at("2026-04-10T00:00"),
+                end: at("2026-04-12T02:00"),
+                cause,
+            }],
+            &LiveState {
+                down_since: None,
+                incident_ticket_id: None,
+            },
+            until,
+        )
+        .await
+        .expect("timeline")
+    );
+
+    // The report.
+    desk.clock.set("2026-05-02T09:00");
+    let report_path = format!("/api/v1/contracts/{}/availability", inno.contract);
+    let april = desk
+        .get(&inno.user.token, &format!("{report_path}?month=2026-04"))
+        .await;
+    let april = &april[0];
+    assert_eq!(april["service"], "service");
+    assert_eq!(april["downtime_minutes"], 3000);
+    assert_eq!(april["availability"], "93.05");
+    assert_eq!(april["credit"]["credit_percent"], 10.0);
+    assert_eq!(april["credit"]["amount_minor"], 150_000_000);
+    assert_eq!(april["claim_deadline"], "2026-05-30T17:00:00Z");
+    assert_eq!(april["complete"], true);
+    for bad in ["2026-13", "April", ""] {
+        get_refused(
+            &desk,
+            &inno.user.token,
+            &format!("{report_path}?month={bad}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "availability.bad_month",
+        )
+        .await;
+    }
+    get_refused(
+        &desk,
+        &inno.user.token,
+        &report_path,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "availability.bad_month",
+    )
+    .await;
+    get_refused(
+        &desk,
+        &inno.user.token,
+        &format!("{report_path}?month=2026-04&service=backend_api"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "availability.unknown_service",
+    )
+    .await;
+    get_refused(
+        &desk,
+        &other.user.token,
+        &format!("{report_path}?month=2026-04"),
+        StatusCode::NOT_FOUND,
+        "store.not_found",
+    )
+    .await;
+
+    // Claims.
+    let claims = format!("/api/v1/contracts/{}/claims", inno.contract);
+    let claim = |month: &str| json!({"service_id": "service", "month": month, "note": "Outage of 10-12 April"});
+    desk.clock.set("2026-04-20T10:00");
+    let early = desk
+        .refused(
+            &inno.user.token,
+            &claims,
+            claim("2026-04"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "claim.early",
+        )
+        .await;
+    assert_eq!(
+        early["detail"],
+        "2026-04 has not ended yet; claim after it ends"
+    );
+    let none = desk
+        .refused(
+            &inno.user.token,
+            &claims,
+            claim("2026-03"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "claim.no_credit",
+        )
+        .await;
+    assert_eq!(none["availability"], "100.00");
+
+    desk.clock.set("2026-05-31T00:00");
+    let late = desk
+        .refused(
+            &inno.user.token,
+            &claims,
+            claim("2026-04"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "claim.late",
+        )
+        .await;
+    assert_eq!(
+        late["detail"],
+        "claimed on day 31 after the end of 2026-04; the policy allows 30 days"
+    );
+    assert_eq!(late["day"], 31);
+    assert_eq!(late["deadline"], "2026-05-30T17:00:00Z");
+
+    desk.clock.set("2026-05-30T23:59");
+    for (body, code) in [
+        (
+            json!({"service_id": "service", "month": "2026-4"}),
+            "availability.bad_month",
+        ),
+        (
+            json!({"service_id": "backend_api", "month": "2026-04"}),
+            "availability.unknown_service",
+        ),
+    ] {
+        desk.refused(
+            &inno.user.token,
+            &claims,
+            body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+        )
+        .await;
+    }
+    // Only the contract's customer claims; another customer does not even see the contract.
+    desk.refused(
+        &agent.token,
+        &claims,
+        claim("2026-04"),
+        StatusCode::FORBIDDEN,
+        "auth.forbidden",
+    )
+    .await;
+    desk.refused(
+        &other.user.token,
+        &claims,
+        claim("2026-04"),
+        StatusCode::NOT_FOUND,
+        "store.not_found",
+    )
+    .await;
+    desk.refused(
+        &ampo.admin.token,
+        &format!("/api/v1/contracts/{}/claims", ampo.contract),
+        json!({"service_id": "backend_api", "month": "2026-04"}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "availability.no_claim_window",
+    )
+    .await;
+
+    // Day 30: accepted, with the figures.
+    let first = desk
+        .post(
+            &inno.user.token,
+            &claims,
+            claim("2026-04"),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_eq!(first["state"], "pending");
+    assert_eq!(first["month"], "2026-04");
+    assert_eq!(first["amount_minor"], 150_000_000);
+    assert_eq!(first["currency"], "IDR");
+    assert_eq!(first["claimed_by"], inno.user.id);
+    assert_eq!(first["claimed_at"], "2026-05-30T16:59:00Z");
+    assert_eq!(first["figures"]["availability"], "93.05");
+    assert_eq!(first["figures"]["downtime_minutes"], 3000);
+    let duplicate = desk
+        .refused(
+            &inno.admin.token,
+            &claims,
+            claim("2026-04"),
+            StatusCode::CONFLICT,
+            "claim.duplicate",
+        )
+        .await;
+    assert_eq!(duplicate["claim_id"], first["id"]);
+
+    let one = |c: &Value| format!("/api/v1/claims/{}", c["id"]);
+    assert_eq!(
+        desk.get(&inno.admin.token, &one(&first)).await["id"],
+        first["id"]
+    );
+    assert_eq!(
+        desk.get(&agent.token, &one(&first)).await["id"],
+        first["id"]
+    );
+    get_refused(
+        &desk,
+        &other.user.token,
+        &one(&first),
+        StatusCode::NOT_FOUND,
+        "store.not_found",
+    )
+    .await;
+    get_refused(
+        &desk,
+        &other.user.token,
+        &claims,
+        StatusCode::NOT_FOUND,
+        "store.not_found",
+    )
+    .await;
+
+    // The provider decides: a rejection needs a reason; each claim is decided once.
+    let decide = |c: &Value| format!("/api/v1/claims/{}/decide", c["id"]);
+    for who in [&inno.admin.token, &agent.token] {
+        desk.refused(
+            who,
+            &decide(&first),
+            json!({"outcome": "approved"}),
+            StatusCode::FORBIDDEN,
+            "auth.forbidden",
+        )
+        .await;
+    }
+    desk.refused(
+        &desk.admin,
+        &decide(&first),
+        json!({"outcome": "rejected", "note": ""}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "claim.reason_required",
+    )
+    .await;
+    let rejected = desk
+        .post(
+            &desk.admin,
+            &decide(&first),
+            json!({"outcome": "rejected", "note": "Filed against the wrong service."}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(rejected["state"], "rejected");
+    assert!(rejected["credit_period"].is_null());
+    assert_eq!(
+        rejected["decision_note"],
+        "Filed against the wrong service."
+    );
+    desk.refused(
+        &desk.admin,
+        &decide(&first),
+        json!({"outcome": "approved"}),
+        StatusCode::CONFLICT,
+        "claim.decided",
+    )
+    .await;
+
+    // A rejected claim does not block another; approved in June, credited in July.
+    let second = desk
+        .post(
+            &inno.admin.token,
+            &claims,
+            claim("2026-04"),
+            StatusCode::CREATED,
+        )
+        .await;
+    desk.clock.set("2026-06-02T09:00");
+    let approved = desk
+        .post(
+            &desk.admin,
+            &decide(&second),
+            json!({"outcome": "approved", "note": "Credit note CN-2026-07-001."}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(approved["state"], "approved");
+    assert_eq!(approved["credit_period"], "2026-07");
+    assert_eq!(approved["decided_at"], "2026-06-02T02:00:00Z");
+    desk.refused(
+        &desk.admin,
+        &decide(&second),
+        json!({"outcome": "rejected", "note": "No."}),
+        StatusCode::CONFLICT,
+        "claim.decided",
+    )
+    .await;
+    let listed = desk.get(&inno.user.token, &claims).await;
+    let states: Vec<&Value> = listed
+        .as_array()
+        .expect("claims")
+        .iter()
+        .map(|c| &c["state"])
+        .collect();
+    assert_eq!(states, ["approved", "rejected"]);
 }
 
 // ------------------------------------------------------------------------ probe agents (issue 6)
