@@ -133,7 +133,7 @@ struct AvailabilityReportArgs {
 /// Arguments of `tenggat probe-agent`.
 #[derive(Debug, Args)]
 struct ProbeAgentArgs {
-    /// The server's URL, e.g. https://desk.example.com.
+    /// The server's URL, e.g. `https://desk.example.com`.
     #[arg(long, value_name = "URL")]
     server: String,
     /// The agent's token (pat_…); default: the TENGGAT_PROBE_AGENT_TOKEN environment
