@@ -331,8 +331,6 @@ async fn the_loops_deliver_a_warning_email() {
         scheduler_wake.notify_one();
         let mails = sink.wait_for(1).await;
         let calls = receiver.wait_for(1).await;
-        scheduler_task.abort();
-        dispatcher_task.abort();
         assert_eq!(mails.len(), 1, "the 50 % response warning");
         assert!(
             mails[0]
@@ -343,7 +341,18 @@ async fn the_loops_deliver_a_warning_email() {
             mails[0].header("Subject")
         );
         assert_eq!(calls.len(), 1);
-        let rows = db.notifications_of_ticket(id, None).await.expect("rows");
+        // The receivers have their messages; the dispatcher records each delivery right after
+        // (a moment later than the receiver sees it): wait for that, a few seconds at most.
+        let mut rows = Vec::new();
+        for _ in 0..100 {
+            rows = db.notifications_of_ticket(id, None).await.expect("rows");
+            if rows.iter().all(|r| r.state == DeliveryState::Delivered) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        scheduler_task.abort();
+        dispatcher_task.abort();
         assert!(
             rows.iter().all(|r| r.state == DeliveryState::Delivered),
             "{rows:#?}"
