@@ -238,7 +238,7 @@ async fn service_status(
                 .iter()
                 .find(|m| m.id == s.monitor_id)
                 .map_or(0, |m| m.interval_ms);
-            now.duration_since(s.at) <= SignedDuration::from_millis(interval.saturating_mul(5) / 2)
+            now.duration_since(s.at) <= crate::monitoring::evaluator::stale_after(interval)
         });
     let down_since = state.as_ref().and_then(|s| s.down_since);
     let state_name = match (down_since, fresh) {

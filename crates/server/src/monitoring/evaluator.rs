@@ -103,9 +103,14 @@ pub struct Step {
     pub incident: Option<i64>,
 }
 
-/// The monitored streams of a service's monitors (paused ones left out) and how long their
-/// samples hold: two and a half intervals of the slowest monitor, so one late probe does not
-/// make a gap.
+/// How long a sample of a monitor probed every `interval_ms` holds: two and a half intervals,
+/// so one late probe does not make a gap. Older than that, the stream has no data.
+pub fn stale_after(interval_ms: i64) -> SignedDuration {
+    SignedDuration::from_millis(interval_ms.saturating_mul(5) / 2)
+}
+
+/// The monitored streams of a service's monitors (paused ones left out); their samples hold
+/// for [`stale_after`] the slowest monitor's interval.
 pub fn monitored(monitors: &[Monitor]) -> Option<Monitored> {
     let live: Vec<&Monitor> = monitors.iter().filter(|m| m.paused_at.is_none()).collect();
     let longest = live.iter().map(|m| m.interval_ms).max()?;
@@ -119,7 +124,7 @@ pub fn monitored(monitors: &[Monitor]) -> Option<Monitored> {
         .collect();
     Some(Monitored {
         streams,
-        stale_after: SignedDuration::from_millis(longest.saturating_mul(5) / 2),
+        stale_after: stale_after(longest),
     })
 }
 
