@@ -48,4 +48,7 @@ pub enum Cause {
         /// Monitored locations.
         locations: u32,
     },
+    /// Downtime read back from storage without its cause (a run recorded by hand or by a
+    /// version that kept none): it still counts, and says that its evidence is not on record.
+    Unrecorded,
 }

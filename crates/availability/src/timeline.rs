@@ -225,15 +225,10 @@ pub fn evaluation_from_runs(range: Interval, runs: &[Run], evaluated: &[Interval
                 interval: i,
                 cause: cause.clone(),
             }),
-            // Downtime stored without its cause still counts as downtime; it needs one to be
-            // shown, so it gets the least specific.
+            // Downtime stored without its cause still counts as downtime, and says so.
             (RunKind::Down, None) => downtime.push(Downtime {
                 interval: i,
-                cause: Cause::Quorum {
-                    failing_locations: 0,
-                    required: 0,
-                    locations: 0,
-                },
+                cause: Cause::Unrecorded,
             }),
             (RunKind::NoData, _) => no_data.push(i),
         }
@@ -372,6 +367,11 @@ mod tests {
         }];
         let eval = evaluation_from_runs(range, &runs, &[Interval::new(t(60), t(400)).unwrap()]);
         assert_eq!(eval.downtime.len(), 1);
+        assert_eq!(
+            eval.downtime[0].cause,
+            Cause::Unrecorded,
+            "a run stored without its cause says so"
+        );
         assert_eq!(
             eval.no_data,
             vec![

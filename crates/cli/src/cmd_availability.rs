@@ -251,7 +251,7 @@ fn table(contract: i64, month: Month, services: &[ServiceMonth]) -> Result<Strin
 /// A downtime cause in words.
 fn cause(c: Option<&Cause>) -> String {
     match c {
-        None => "cause not recorded".to_owned(),
+        None | Some(Cause::Unrecorded) => "cause not recorded".to_owned(),
         Some(Cause::ConsecutiveFailures {
             stream,
             failures,

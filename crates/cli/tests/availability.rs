@@ -115,15 +115,18 @@ async fn prepare(db: &Database) -> i64 {
         .await
         .expect("timeline")
     );
-    db.create_maintenance(&NewMaintenance {
-        contract_id: c.id,
-        service_id: None,
-        start: wib("2026-04-20 22:00"),
-        end: wib("2026-04-21 00:00"),
-        announced_at: wib("2026-04-13 10:00"),
-        note: "storage migration".into(),
-        created_by: None,
-    })
+    db.create_maintenance(
+        &NewMaintenance {
+            contract_id: c.id,
+            service_id: None,
+            start: wib("2026-04-20 22:00"),
+            end: wib("2026-04-21 00:00"),
+            announced_at: wib("2026-04-13 10:00"),
+            note: "storage migration".into(),
+            created_by: None,
+        },
+        &[],
+    )
     .await
     .expect("maintenance");
     c.id

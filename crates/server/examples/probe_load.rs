@@ -160,6 +160,7 @@ async fn run(
     let for_prober = clock.clone();
     let prober = Prober::builder().clock(move || for_prober.now()).build()?;
     let evaluator_wake = Arc::new(tokio::sync::Notify::new());
+    let jobs = Jobs::new(false, "http://127.0.0.1:8080");
     let prober_task = tokio::spawn(probes::run(
         db.clone(),
         Arc::new(prober),
@@ -168,8 +169,8 @@ async fn run(
         Arc::new(tokio::sync::Notify::new()),
         evaluator_wake.clone(),
         stats.clone(),
+        jobs.clone(),
     ));
-    let jobs = Jobs::new(false, "http://127.0.0.1:8080");
     let evaluator_task = tokio::spawn(evaluator::run(
         db.clone(),
         jobs,

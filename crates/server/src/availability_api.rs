@@ -43,6 +43,7 @@ use crate::AppState;
 use crate::auth::{Principal, Scope, roles};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::monitoring::report::{self, ReportError, ServiceMonth};
+use crate::notify::notices::{MAINTENANCE_ANNOUNCED, MAINTENANCE_CANCELLED, Notice};
 use crate::problem::Problem;
 use crate::tickets::check_text;
 use crate::views::{ProblemBody, ts};
@@ -445,18 +446,42 @@ pub async fn create_maintenance(
     }
     let (start, end) = interval(&body.start, &body.end)?;
     check_text("note", &body.note, 1, MAX_NOTE)?;
-    let window = state
-        .db
-        .create_maintenance(&NewMaintenance {
-            contract_id: contract.id,
-            service_id: body.service_id.clone(),
-            start,
-            end,
-            announced_at: state.clock.now(),
-            note: body.note.trim().to_owned(),
-            created_by: Some(principal.user.id),
-        })
-        .await?;
+    let new = NewMaintenance {
+        contract_id: contract.id,
+        service_id: body.service_id.clone(),
+        start,
+        end,
+        announced_at: state.clock.now(),
+        note: body.note.trim().to_owned(),
+        created_by: Some(principal.user.id),
+    };
+    // The announcement is written with the window, or not at all.
+    let provisional = Maintenance {
+        id: 0,
+        contract_id: new.contract_id,
+        service_id: new.service_id.clone(),
+        start: new.start,
+        end: new.end,
+        announced_at: new.announced_at,
+        note: new.note.clone(),
+        created_by: new.created_by,
+        cancelled_at: None,
+    };
+    let decision = maintenance_decision(avail, &provisional)?;
+    let notices = maintenance_notices(
+        &state,
+        &contract,
+        &policy,
+        MAINTENANCE_ANNOUNCED,
+        &new,
+        &decision.code,
+        new.announced_at,
+    )
+    .await?;
+    let window = state.db.create_maintenance(&new, &notices).await?;
+    if !notices.is_empty() {
+        state.wake_dispatcher();
+    }
     let view = MaintenanceView::new(avail, &window)?;
     Ok((StatusCode::CREATED, axum::Json(view)).into_response())
 }
@@ -532,8 +557,66 @@ pub async fn cancel_maintenance(
     }
     let policy = policy_of(&state, &contract).await?;
     let avail = promised(&policy, &contract)?;
-    let cancelled = state.db.cancel_maintenance(id, now).await?;
+    let announced = NewMaintenance {
+        contract_id: window.contract_id,
+        service_id: window.service_id.clone(),
+        start: window.start,
+        end: window.end,
+        announced_at: window.announced_at,
+        note: window.note.clone(),
+        created_by: window.created_by,
+    };
+    let notices = maintenance_notices(
+        &state,
+        &contract,
+        &policy,
+        MAINTENANCE_CANCELLED,
+        &announced,
+        "maintenance.cancelled",
+        now,
+    )
+    .await?;
+    let cancelled = state.db.cancel_maintenance(id, now, &notices).await?;
+    if !notices.is_empty() {
+        state.wake_dispatcher();
+    }
     Ok(axum::Json(MaintenanceView::new(avail, &cancelled)?))
+}
+
+/// The customer's notices of a window announced or cancelled (`kind`); `decision` is the
+/// decision's code (`maintenance.excluded`, …). Their keys are the kind, prefixed by the store
+/// with the window's id.
+async fn maintenance_notices(
+    state: &AppState,
+    contract: &Contract,
+    policy: &Policy,
+    kind: &str,
+    window: &NewMaintenance,
+    decision: &str,
+    at: Timestamp,
+) -> Result<Vec<tenggat_store::NewNotice>, Problem> {
+    let notice = Notice {
+        kind,
+        provider_id: contract.provider_id,
+        customer_org_id: contract.customer_org_id,
+        policy,
+        contract_id: contract.id,
+        service_id: window.service_id.as_deref(),
+        key: kind.trim_start_matches("maintenance_").to_owned(),
+        at,
+        event: serde_json::json!({
+            "start": window.start.to_string(),
+            "end": window.end.to_string(),
+            "note": window.note,
+            "decision": decision.trim_start_matches("maintenance."),
+        }),
+        url: format!(
+            "{}/api/v1/contracts/{}/maintenance",
+            state.planner.public_url(),
+            contract.id
+        ),
+    };
+    Ok(state.planner.notices(&state.db, &notice).await?)
 }
 
 // ------------------------------------------------------------------------ exclusions

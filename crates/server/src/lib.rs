@@ -219,6 +219,15 @@ impl AppState {
     pub(crate) fn wake_dispatcher(&self) {
         self.dispatcher_wake.notify_one();
     }
+
+    /// What background work shares with the handlers: policies, the planner, the dispatcher.
+    pub(crate) fn jobs(&self) -> scheduler::Jobs {
+        scheduler::Jobs {
+            policies: self.policies.clone(),
+            planner: self.planner.clone(),
+            dispatcher_wake: self.dispatcher_wake.clone(),
+        }
+    }
 }
 
 /// A started server.
@@ -270,11 +279,7 @@ pub async fn start_with_clock(
     if config.run_scheduler {
         tokio::spawn(scheduler::run(
             db_for_jobs.clone(),
-            scheduler::Jobs {
-                policies: state.policies.clone(),
-                planner: state.planner.clone(),
-                dispatcher_wake: state.dispatcher_wake.clone(),
-            },
+            state.jobs(),
             clock_for_jobs.clone(),
             state.scheduler_wake.clone(),
         ));
@@ -288,11 +293,7 @@ pub async fn start_with_clock(
         ));
     }
     if config.run_monitoring {
-        let jobs = scheduler::Jobs {
-            policies: state.policies.clone(),
-            planner: state.planner.clone(),
-            dispatcher_wake: state.dispatcher_wake.clone(),
-        };
+        let jobs = state.jobs();
         let for_prober = clock_for_jobs.clone();
         let mut builder = tenggat_probe::Prober::builder().clock(move || for_prober.now());
         if !config.probe_self_check.is_empty() {
@@ -309,6 +310,7 @@ pub async fn start_with_clock(
             state.prober_wake.clone(),
             state.evaluator_wake.clone(),
             state.probe_stats.clone(),
+            jobs.clone(),
         ));
         tokio::spawn(monitoring::evaluator::run(
             db_for_jobs.clone(),

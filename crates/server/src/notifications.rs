@@ -27,9 +27,11 @@ const MAX_WEBHOOKS: usize = 20;
 pub struct InboxItem {
     /// Id.
     pub id: i64,
-    /// The ticket it is about.
+    /// The ticket it is about; `null` for a notice about no ticket (maintenance, an outage
+    /// that opened no ticket, a certificate close to expiry).
     pub ticket_id: Option<i64>,
-    /// The event type that caused it (`sla_warning`, `escalated`, …).
+    /// The event type that caused it (`sla_warning`, `escalated`, `maintenance_announced`,
+    /// `certificate_expiring`, …).
     #[serde(rename = "type")]
     pub kind: String,
     /// One line.

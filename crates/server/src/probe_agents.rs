@@ -558,6 +558,17 @@ pub async fn agent_samples(
     state.db.touch_probe_agent(agent.id, now).await?;
     if stored > 0 {
         state.evaluator_wake.notify_one();
+        // The samples are stored: a warning that cannot be written is logged, not refused.
+        if let Err(e) = crate::monitoring::certificates::notify_expiring(
+            &state.db,
+            &state.jobs(),
+            &samples,
+            now,
+        )
+        .await
+        {
+            eprintln!("tenggat-server: certificate warnings not written: {e}");
+        }
     }
     Ok(axum::Json(AgentSamplesStored { stored }))
 }

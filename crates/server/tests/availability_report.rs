@@ -119,15 +119,18 @@ async fn ampocloud_220_minutes_in_30_and_31_day_months() {
         )
         .await;
         // A maintenance window of the other service, announced well ahead.
-        db.create_maintenance(&NewMaintenance {
-            contract_id: c.id,
-            service_id: Some("service".into()),
-            start: wib("2026-04-10 10:00"),
-            end: wib("2026-04-10 12:00"),
-            announced_at: wib("2026-04-01 10:00"),
-            note: "storage migration".into(),
-            created_by: None,
-        })
+        db.create_maintenance(
+            &NewMaintenance {
+                contract_id: c.id,
+                service_id: Some("service".into()),
+                start: wib("2026-04-10 10:00"),
+                end: wib("2026-04-10 12:00"),
+                announced_at: wib("2026-04-01 10:00"),
+                note: "storage migration".into(),
+                created_by: None,
+            },
+            &[],
+        )
         .await
         .expect("maintenance");
 
@@ -334,28 +337,32 @@ async fn innovasia_maintenance_47h_is_not_excluded_48h_is() {
             created_by: None,
         };
         let short = db
-            .create_maintenance(&window(
-                "2026-04-14 22:00",
-                "2026-04-15 00:00",
-                47,
-                "database upgrade",
-            ))
+            .create_maintenance(
+                &window(
+                    "2026-04-14 22:00",
+                    "2026-04-15 00:00",
+                    47,
+                    "database upgrade",
+                ),
+                &[],
+            )
             .await
             .expect("47 h");
         let enough = db
-            .create_maintenance(&window(
-                "2026-04-20 22:00",
-                "2026-04-21 00:00",
-                48,
-                "kernel update",
-            ))
+            .create_maintenance(
+                &window("2026-04-20 22:00", "2026-04-21 00:00", 48, "kernel update"),
+                &[],
+            )
             .await
             .expect("48 h");
         let cancelled = db
-            .create_maintenance(&window("2026-04-25 01:00", "2026-04-25 02:00", 72, "moved"))
+            .create_maintenance(
+                &window("2026-04-25 01:00", "2026-04-25 02:00", 72, "moved"),
+                &[],
+            )
             .await
             .expect("cancelled");
-        db.cancel_maintenance(cancelled.id, wib("2026-04-24 09:00"))
+        db.cancel_maintenance(cancelled.id, wib("2026-04-24 09:00"), &[])
             .await
             .expect("cancel");
 

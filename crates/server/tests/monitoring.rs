@@ -8,11 +8,14 @@ use std::sync::Arc;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 use tenggat_probe::Prober;
-use tenggat_probe::target::{Mode, Target};
+use tenggat_probe::target::{Mode, Target, TestCertificate};
 use tenggat_server::Clock;
 use tenggat_server::monitoring::{evaluator, probes};
 use tenggat_server::scheduler::Jobs;
-use tenggat_store::{Contract, Database, Monitoring, NewMonitor, RunKind, Store};
+use tenggat_store::{
+    Contract, Database, Language, Monitoring, NewMonitor, NewPolicy, NewUser, PolicyRef, Role,
+    RunKind, Store, TicketFilter, User,
+};
 
 mod live;
 use live::*;
@@ -65,9 +68,15 @@ impl Rig {
     /// probes have answered and their samples are stored).
     async fn at(&self, at: Timestamp) -> (u64, evaluator::Pass) {
         self.clock.set(at);
-        let probed = probes::probe_due(&self.db, &self.prober, self.clock.as_ref(), &self.stats)
-            .await
-            .expect("probe");
+        let probed = probes::probe_due(
+            &self.db,
+            &self.prober,
+            self.clock.as_ref(),
+            &self.stats,
+            &self.jobs,
+        )
+        .await
+        .expect("probe");
         let later = at + secs(1);
         self.clock.set(later);
         let pass = evaluator::run_due(&self.db, &self.jobs, later)
@@ -309,6 +318,220 @@ async fn samples_are_pruned_only_once_evaluated() {
             .expect("left");
         assert_eq!(left.first().map(|s| s.at), Some(hours(36)));
         assert_eq!(left.len(), 36);
+    })
+    .await;
+}
+
+/// A user of `org` with `role`, speaking `language`.
+async fn user(db: &Database, org: i64, email: &str, role: Role, language: Language) -> User {
+    db.create_user(&NewUser {
+        organisation_id: org,
+        email: email.into(),
+        name: email.split('@').next().unwrap_or(email).into(),
+        role,
+        language,
+        created_at: wib("2026-01-01 00:00"),
+    })
+    .await
+    .expect("user")
+}
+
+/// The kinds of a user's in-app notifications, oldest first, each with its ticket.
+async fn inbox(db: &Database, user: &User) -> Vec<(String, Option<i64>, String)> {
+    let mut items: Vec<_> = db
+        .inbox(user.id, false, 100)
+        .await
+        .expect("inbox")
+        .into_iter()
+        .map(|n| {
+            let kind = n.payload["type"].as_str().unwrap_or_default().to_owned();
+            let subject = tenggat_server::notify::render::render(&n.payload).subject;
+            (n.id, kind, n.ticket_id, subject)
+        })
+        .collect();
+    items.sort_by_key(|i| i.0);
+    items.into_iter().map(|(_, k, t, s)| (k, t, s)).collect()
+}
+
+/// A policy that names no incident priority opens no ticket for an outage: the outage and the
+/// recovery are told as notices, once each however often the evaluator runs, to the agents,
+/// escalation managers and the customer's administrators (not its other users), in each one's
+/// language; e-mail rows go to the outbox too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_without_an_incident_ticket_is_told_once() {
+    on_both(|db| async move {
+        let target = Target::start().await.expect("target");
+        let c = preset_contract(&db, "ampocloud", "quiet", 10_000_000).await;
+        let source = tenggat_sla::preset_source("ampocloud").expect("preset");
+        assert!(source.contains("incident_priority = \"standard\"\n"));
+        let quiet = db
+            .create_policy(&NewPolicy {
+                name: "ampocloud-no-tickets".into(),
+                source: source.replace("incident_priority = \"standard\"\n", ""),
+                created_by: None,
+                created_at: wib("2026-01-01 00:00"),
+            })
+            .await
+            .expect("policy");
+        db.set_contract_policy(c.id, &PolicyRef::Uploaded(quiet.id), &[])
+            .await
+            .expect("policy set");
+        let agent = user(&db, c.provider_id, "agen@p.id", Role::Agent, Language::Id).await;
+        let manager = user(
+            &db,
+            c.provider_id,
+            "manajer@p.id",
+            Role::EscalationManager,
+            Language::En,
+        )
+        .await;
+        let admin = user(
+            &db,
+            c.customer_org_id,
+            "admin@c.id",
+            Role::CustomerAdmin,
+            Language::Id,
+        )
+        .await;
+        let plain = user(
+            &db,
+            c.customer_org_id,
+            "user@c.id",
+            Role::CustomerUser,
+            Language::Id,
+        )
+        .await;
+        let t0 = wib("2026-04-10 10:00");
+        monitor(&db, &c, &target.url("/health"), t0).await;
+        let mut rig = Rig::new(db.clone(), t0);
+        rig.jobs = Jobs::new(true, URL);
+        let step = |n: i64| t0 + secs(30 * n);
+        for n in 0..4 {
+            rig.at(step(n)).await;
+        }
+        target.set_mode(Mode::Failing).await.expect("failing");
+        let mut down = 0;
+        for n in 4..8 {
+            down += rig.at(step(n)).await.1.went_down;
+        }
+        assert_eq!(down, 1);
+        target.set_mode(Mode::Healthy).await.expect("healthy");
+        let mut up = 0;
+        for n in 8..12 {
+            up += rig.at(step(n)).await.1.recovered;
+        }
+        assert_eq!(up, 1);
+        assert_eq!(
+            db.count_tickets(&TicketFilter::default())
+                .await
+                .expect("count"),
+            0,
+            "no ticket"
+        );
+        let told = inbox(&db, &agent).await;
+        assert_eq!(
+            told,
+            [
+                (
+                    "outage_detected".to_owned(),
+                    None,
+                    "[Layanan AmpoCloud (akses 24x7)] Gangguan terdeteksi sejak 2026-04-10 10:02 WIB".to_owned()
+                ),
+                (
+                    "outage_recovered".to_owned(),
+                    None,
+                    "[Layanan AmpoCloud (akses 24x7)] Layanan pulih setelah 2 menit".to_owned()
+                )
+            ]
+        );
+        assert_eq!(inbox(&db, &admin).await, told);
+        let in_english = inbox(&db, &manager).await;
+        assert_eq!(
+            in_english[0].2,
+            "[AmpoCloud Service (24x7 access)] Outage detected since 2026-04-10 10:02 WIB"
+        );
+        assert_eq!(inbox(&db, &plain).await, []);
+        // Evaluating again tells nothing new; every user has an e-mail row for each.
+        rig.at(step(12)).await;
+        rig.at(step(13)).await;
+        assert_eq!(inbox(&db, &agent).await.len(), 2);
+        let counts = db.outbox_counts().await.expect("counts");
+        assert_eq!((counts.delivered, counts.pending), (6, 6));
+    })
+    .await;
+}
+
+/// A certificate within its warning period is told to the provider's agents and
+/// administrators once when the warning starts and once on its last day, however many probes
+/// see it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expiring_certificate_is_told_at_the_warning_and_on_the_last_day() {
+    on_both(|db| async move {
+        let cert =
+            TestCertificate::expiring_in(SignedDuration::from_hours(24 * 10)).expect("certificate");
+        let target = Target::start_tls(&cert).await.expect("tls target");
+        let c = preset_contract(&db, "ampocloud", "tls", 10_000_000).await;
+        let agent = user(&db, c.provider_id, "agen@p.id", Role::Agent, Language::En).await;
+        let admin = user(&db, c.provider_id, "admin@p.id", Role::Admin, Language::Id).await;
+        let customer = user(
+            &db,
+            c.customer_org_id,
+            "admin@c.id",
+            Role::CustomerAdmin,
+            Language::Id,
+        )
+        .await;
+        // The prober's clock is ten days before expiry, as the wall clock is.
+        let t0 = cert.not_after() - SignedDuration::from_hours(24 * 10);
+        db.create_monitor(&NewMonitor {
+            provider_id: c.provider_id,
+            contract_id: c.id,
+            service_id: "service".into(),
+            name: "Portal TLS".into(),
+            check: json!({"type": "http", "url": target.url("/health"), "timeout": "2s",
+                          "ca_pem": cert.ca_pem()}),
+            interval_ms: 30_000,
+            locations: vec!["local".into()],
+            public: false,
+            created_at: t0,
+            first_run_at: t0,
+        })
+        .await
+        .expect("monitor");
+        let rig = Rig::new(db.clone(), t0);
+        for n in 0..3 {
+            let (probed, _) = rig.at(t0 + secs(30 * n)).await;
+            assert_eq!(probed, 1);
+        }
+        let told = inbox(&db, &agent).await;
+        assert_eq!(told.len(), 1, "{told:?}");
+        assert_eq!(told[0].0, "certificate_expiring");
+        assert!(
+            told[0]
+                .2
+                .starts_with("[Portal TLS] TLS certificate expires "),
+            "{}",
+            told[0].2
+        );
+        assert_eq!(inbox(&db, &admin).await.len(), 1);
+        assert_eq!(inbox(&db, &customer).await, [], "the provider's matter");
+        // Its last day: told once more.
+        let last = cert.not_after() - SignedDuration::from_hours(12);
+        for n in 0..3 {
+            rig.at(last + secs(30 * n)).await;
+        }
+        let told = inbox(&db, &admin).await;
+        assert_eq!(told.len(), 2, "{told:?}");
+        assert!(
+            told[1]
+                .2
+                .starts_with("[Portal TLS] Sertifikat TLS berakhir ")
+        );
+        let body = db.inbox(admin.id, false, 10).await.expect("inbox")[0]
+            .payload
+            .clone();
+        assert_eq!(body["event"]["days"], 0);
+        assert_eq!(body["event"]["host"], "127.0.0.1");
     })
     .await;
 }

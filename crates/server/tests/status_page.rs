@@ -107,15 +107,18 @@ async fn the_public_page_shows_state_bars_outage_and_maintenance() {
         }])
         .await
         .expect("sample");
-        db.create_maintenance(&NewMaintenance {
-            contract_id: contract.id,
-            service_id: None,
-            start: wib("2026-04-14 01:00"),
-            end: wib("2026-04-14 03:00"),
-            announced_at: now,
-            note: "Pembaruan basis data / database upgrade".into(),
-            created_by: None,
-        })
+        db.create_maintenance(
+            &NewMaintenance {
+                contract_id: contract.id,
+                service_id: None,
+                start: wib("2026-04-14 01:00"),
+                end: wib("2026-04-14 03:00"),
+                announced_at: now,
+                note: "Pembaruan basis data / database upgrade".into(),
+                created_by: None,
+            },
+            &[],
+        )
         .await
         .expect("maintenance");
 

@@ -198,6 +198,7 @@ delegate! {
     fn notification_delivered(&self, id: i64, at: Timestamp) -> StoreResult<bool>;
     fn notification_failed(&self, id: i64, error: &str, retry_at: Option<Timestamp>) -> StoreResult<bool>;
     fn earliest_notification_attempt(&self) -> StoreResult<Option<Timestamp>>;
+    fn enqueue_notices(&self, at: Timestamp, notices: &[NewNotice]) -> StoreResult<u64>;
     fn notifications_of_ticket(&self, ticket_id: i64, scope: Option<i64>) -> StoreResult<Vec<Notification>>;
     fn inbox(&self, user_id: i64, unread_only: bool, limit: u32) -> StoreResult<Vec<Notification>>;
     fn mark_read(&self, id: i64, user_id: i64, at: Timestamp) -> StoreResult<()>;
@@ -244,8 +245,8 @@ delegate_monitoring! {
     fn advance_availability(&self, contract_id: i64, service_id: &str, expected_until: Option<Timestamp>, until: Timestamp, runs: &[NewRun], live: &LiveState, now: Timestamp) -> StoreResult<bool>;
     fn set_incident_ticket(&self, contract_id: i64, service_id: &str, ticket_id: i64) -> StoreResult<bool>;
     fn runs_between(&self, contract_id: i64, service_id: &str, from: Timestamp, to: Timestamp) -> StoreResult<Vec<AvailabilityRun>>;
-    fn create_maintenance(&self, new: &NewMaintenance) -> StoreResult<Maintenance>;
-    fn cancel_maintenance(&self, id: i64, at: Timestamp) -> StoreResult<Maintenance>;
+    fn create_maintenance(&self, new: &NewMaintenance, notices: &[NewNotice]) -> StoreResult<Maintenance>;
+    fn cancel_maintenance(&self, id: i64, at: Timestamp, notices: &[NewNotice]) -> StoreResult<Maintenance>;
     fn maintenance_between(&self, contract_id: i64, from: Timestamp, to: Timestamp) -> StoreResult<Vec<Maintenance>>;
     fn get_maintenance(&self, id: i64) -> StoreResult<Maintenance>;
     fn create_exclusion(&self, new: &NewExclusion) -> StoreResult<ExclusionRecord>;

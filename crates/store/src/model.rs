@@ -910,6 +910,23 @@ pub struct NewNotification {
     pub payload: Value,
 }
 
+/// A notification caused by no ticket event (a maintenance announcement, an outage of a
+/// service that opens no ticket, a certificate close to expiry), written once per dedupe key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewNotice {
+    /// The channel.
+    pub channel: NotifyChannel,
+    /// An e-mail address, a webhook id or a user id, per channel.
+    pub recipient: String,
+    /// The user it is for, if a user.
+    pub user_id: Option<i64>,
+    /// What makes it unique (`outage:7:api:2026-03-01T00:00:00Z:detected:email:a@b.id`): a
+    /// notice whose key is in the outbox already is not written again.
+    pub dedupe_key: String,
+    /// What the dispatcher needs to render and send it (a JSON object).
+    pub payload: Value,
+}
+
 /// A notification in the outbox.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notification {

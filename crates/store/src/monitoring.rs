@@ -13,7 +13,7 @@ use std::future::Future;
 use jiff::Timestamp;
 use serde_json::Value;
 
-use crate::model::string_enum;
+use crate::model::{NewNotice, string_enum};
 use crate::store::StoreResult;
 
 /// The location name of the server's own prober (probes run by `tenggat serve` itself).
@@ -540,16 +540,23 @@ pub trait Monitoring {
 
     // ---- maintenance and exclusions
 
-    /// Announces a maintenance window (`store.invalid` unless start < end).
+    /// Announces a maintenance window (`store.invalid` unless start < end) and writes its
+    /// announcement `notices` to the outbox in the same transaction, each dedupe key prefixed
+    /// with `maintenance:<id>:`.
     fn create_maintenance(
         &self,
         new: &NewMaintenance,
+        notices: &[NewNotice],
     ) -> impl Future<Output = StoreResult<Maintenance>> + Send;
-    /// Cancels a window (a cancelled window excludes nothing).
+    /// Cancels a window (a cancelled window excludes nothing; cancelling again keeps the first
+    /// instant) and writes `notices` with it, keys prefixed as by
+    /// [`create_maintenance`](Monitoring::create_maintenance) (a key written before is not
+    /// written again).
     fn cancel_maintenance(
         &self,
         id: i64,
         at: Timestamp,
+        notices: &[NewNotice],
     ) -> impl Future<Output = StoreResult<Maintenance>> + Send;
     /// A contract's windows overlapping `[from, to)` (cancelled ones included), by start.
     fn maintenance_between(

@@ -51,6 +51,71 @@ pub(crate) fn values_list(rows: usize, cols: usize) -> String {
     out
 }
 
+/// Checks a notice before it is written.
+pub(crate) fn check_notice(n: &crate::NewNotice) -> Result<(), crate::StoreError> {
+    if n.dedupe_key.trim().is_empty() {
+        return Err(crate::StoreError::Invalid(
+            "a notice needs a dedupe key".into(),
+        ));
+    }
+    if n.recipient.trim().is_empty() {
+        return Err(crate::StoreError::Invalid(
+            "a notice needs a recipient".into(),
+        ));
+    }
+    if !n.payload.is_object() {
+        return Err(crate::StoreError::Invalid(
+            "a notice's payload must be a JSON object".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Writes notices ([`crate::NewNotice`]) into the outbox inside the transaction `$tx`, each
+/// dedupe key prefixed with `$prefix`; a key already there is skipped. Evaluates to the number
+/// written, as `StoreResult<u64>`. At most `$max_params` parameters per statement.
+macro_rules! insert_notices {
+    ($tx:expr, $at:expr, $prefix:expr, $notices:expr, $max_params:expr) => {
+        async {
+            let at = $crate::rows::ns($at)?;
+            let mut written: u64 = 0;
+            for chunk in $notices.chunks(($max_params / 11).max(1)) {
+                let sql = format!(
+                    "INSERT INTO outbox (ticket_id, event_seq, channel, recipient, user_id, \
+                     dedupe_key, payload, created_at, state, next_attempt_at, delivered_at) \
+                     VALUES {} ON CONFLICT (dedupe_key) DO NOTHING",
+                    $crate::sql::values_list(chunk.len(), 11)
+                );
+                let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for n in chunk {
+                    $crate::sql::check_notice(n)?;
+                    let delivered = n.channel == $crate::NotifyChannel::InApp;
+                    insert = insert
+                        .bind(None::<i64>)
+                        .bind(None::<i64>)
+                        .bind(n.channel.as_str())
+                        .bind(&n.recipient)
+                        .bind(n.user_id)
+                        .bind(format!("{}{}", $prefix, n.dedupe_key))
+                        .bind(sqlx::types::Json(&n.payload))
+                        .bind(at)
+                        .bind(if delivered { "delivered" } else { "pending" })
+                        .bind(at)
+                        .bind(delivered.then_some(at));
+                }
+                written += insert
+                    .execute(&mut *$tx)
+                    .await
+                    .map_err($crate::error::db_error)?
+                    .rows_affected();
+            }
+            Ok::<u64, $crate::StoreError>(written)
+        }
+    };
+}
+
+pub(crate) use insert_notices;
+
 macro_rules! impl_store {
     ($store:ty, $db:ty, $backend:literal, contacts_json = $contacts:literal,
      skip_locked = $skip_locked:literal, max_params = $max_params:literal) => {
@@ -1528,6 +1593,17 @@ macro_rules! impl_store {
                 .await
                 .map_err(db_error)?;
                 found.map(|_| ()).ok_or(StoreError::NotFound("notification"))
+            }
+
+            async fn enqueue_notices(&self, at: Timestamp, notices: &[NewNotice]) -> StoreResult<u64> {
+                if notices.is_empty() {
+                    return Ok(0);
+                }
+                let mut tx = self.begin_write().await?;
+                let written =
+                    $crate::sql::insert_notices!(tx, at, "", notices, $max_params).await?;
+                tx.commit().await.map_err(db_error)?;
+                Ok(written)
             }
 
             async fn outbox_counts(&self) -> StoreResult<OutboxCounts> {

@@ -1165,7 +1165,11 @@ macro_rules! impl_monitoring {
 
                 // ---- maintenance and exclusions
 
-                async fn create_maintenance(&self, new: &NewMaintenance) -> StoreResult<Maintenance> {
+                async fn create_maintenance(
+                    &self,
+                    new: &NewMaintenance,
+                    notices: &[$crate::NewNotice],
+                ) -> StoreResult<Maintenance> {
                     if let Some(service) = &new.service_id {
                         required(service, "service id")?;
                     }
@@ -1175,6 +1179,7 @@ macro_rules! impl_monitoring {
                             new.start, new.end
                         )));
                     }
+                    let mut tx = self.begin_write().await?;
                     let row: MaintenanceRow = sqlx::query_as(concat!(
                         "INSERT INTO maintenance_windows (contract_id, service_id, start_at, \
                          end_at, announced_at, note, created_by) \
@@ -1188,13 +1193,24 @@ macro_rules! impl_monitoring {
                     .bind(ns(new.announced_at)?)
                     .bind(&new.note)
                     .bind(new.created_by)
-                    .fetch_one(&self.pool)
+                    .fetch_one(&mut *tx)
                     .await
                     .map_err(db_error)?;
-                    row.try_into()
+                    let window: Maintenance = row.try_into()?;
+                    let prefix = format!("maintenance:{}:", window.id);
+                    $crate::sql::insert_notices!(tx, new.announced_at, prefix, notices, $max_params)
+                        .await?;
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(window)
                 }
 
-                async fn cancel_maintenance(&self, id: i64, at: Timestamp) -> StoreResult<Maintenance> {
+                async fn cancel_maintenance(
+                    &self,
+                    id: i64,
+                    at: Timestamp,
+                    notices: &[$crate::NewNotice],
+                ) -> StoreResult<Maintenance> {
+                    let mut tx = self.begin_write().await?;
                     let row: Option<MaintenanceRow> = sqlx::query_as(concat!(
                         "UPDATE maintenance_windows SET cancelled_at = COALESCE(cancelled_at, $2) \
                          WHERE id = $1 RETURNING ",
@@ -1202,10 +1218,15 @@ macro_rules! impl_monitoring {
                     ))
                     .bind(id)
                     .bind(ns(at)?)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&mut *tx)
                     .await
                     .map_err(db_error)?;
-                    row.ok_or(StoreError::NotFound("maintenance window"))?.try_into()
+                    let window: Maintenance =
+                        row.ok_or(StoreError::NotFound("maintenance window"))?.try_into()?;
+                    let prefix = format!("maintenance:{id}:");
+                    $crate::sql::insert_notices!(tx, at, prefix, notices, $max_params).await?;
+                    tx.commit().await.map_err(db_error)?;
+                    Ok(window)
                 }
 
                 async fn maintenance_between(

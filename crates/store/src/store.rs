@@ -387,6 +387,14 @@ pub trait Store: Send + Sync {
     fn earliest_notification_attempt(
         &self,
     ) -> impl Future<Output = StoreResult<Option<Timestamp>>> + Send;
+    /// Writes notices caused by no ticket event, pending from `at` (in-app ones delivered at
+    /// `at`), in one transaction; a notice whose dedupe key is in the outbox already is left
+    /// as it is, so writing the same notices again is harmless. Returns how many were new.
+    fn enqueue_notices(
+        &self,
+        at: Timestamp,
+        notices: &[NewNotice],
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
     /// A ticket's notifications with their delivery state, by id, within the tenant scope.
     fn notifications_of_ticket(
         &self,

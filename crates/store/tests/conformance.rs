@@ -126,6 +126,7 @@ conformance!(
     concurrent_advances_one_wins,
     incident_ticket_set_once_and_linked,
     maintenance_windows,
+    notices_without_a_ticket,
     exclusion_state_machine,
     credit_claims,
     probe_agents,
@@ -3801,6 +3802,97 @@ async fn incident_ticket_set_once_and_linked(db: Database) {
     );
 }
 
+async fn notices_without_a_ticket(db: Database) {
+    let s = seed(&db).await;
+    let notice = |channel: NotifyChannel, recipient: &str, key: &str| NewNotice {
+        channel,
+        recipient: recipient.to_string(),
+        user_id: (channel != NotifyChannel::Webhook).then_some(s.user_a.id),
+        dedupe_key: key.to_string(),
+        payload: json!({ "type": "maintenance_announced", "lang": "id" }),
+    };
+    let first = [
+        notice(NotifyChannel::InApp, &s.user_a.id.to_string(), "in_app"),
+        notice(NotifyChannel::Email, &s.user_a.email, "email"),
+    ];
+    let window = NewMaintenance {
+        contract_id: s.contract_a.id,
+        service_id: None,
+        start: t0() + minutes(60 * 50),
+        end: t0() + minutes(60 * 52),
+        announced_at: t0(),
+        note: "Upgrade".into(),
+        created_by: Some(s.agent.id),
+    };
+    let w = db
+        .create_maintenance(&window, &first)
+        .await
+        .expect("create with notices");
+    // The in-app row is delivered at once; the e-mail waits for the dispatcher.
+    let inbox = db.inbox(s.user_a.id, true, 10).await.expect("inbox");
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0].ticket_id, None);
+    assert_eq!(inbox[0].event_seq, None);
+    assert_eq!(inbox[0].dedupe_key, format!("maintenance:{}:in_app", w.id));
+    assert_eq!(inbox[0].created_at, t0());
+    let claimed = db
+        .claim_notifications(t0(), t0() + minutes(1), 10)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].channel, NotifyChannel::Email);
+    assert_eq!(claimed[0].recipient, s.user_a.email);
+    assert_eq!(claimed[0].dedupe_key, format!("maintenance:{}:email", w.id));
+    assert_eq!(claimed[0].payload["type"], "maintenance_announced");
+
+    // The same keys again are skipped; a new key is written.
+    let again = [
+        notice(NotifyChannel::Webhook, "4", "outage:1:detected:webhook:4"),
+        notice(NotifyChannel::Webhook, "4", "outage:1:detected:webhook:4"),
+    ];
+    assert_eq!(
+        db.enqueue_notices(t0(), &again).await.expect("enqueue"),
+        1,
+        "one key, one row"
+    );
+    assert_eq!(db.enqueue_notices(t0(), &again).await.expect("again"), 0);
+    assert_eq!(db.enqueue_notices(t0(), &[]).await.expect("none"), 0);
+    let counts = db.outbox_counts().await.expect("counts");
+    assert_eq!((counts.pending, counts.delivered), (2, 1));
+
+    // A notice the store refuses leaves nothing behind.
+    let mut bad = notice(NotifyChannel::Email, "x@example.id", "");
+    assert_eq!(
+        code(db.enqueue_notices(t0(), &[bad.clone()]).await),
+        "store.invalid"
+    );
+    bad.dedupe_key = "k".into();
+    bad.payload = json!("text");
+    let good = notice(NotifyChannel::Email, "y@example.id", "k2");
+    assert_eq!(
+        code(db.enqueue_notices(t0(), &[good, bad]).await),
+        "store.invalid"
+    );
+    assert_eq!(
+        db.outbox_counts().await.expect("counts").pending,
+        2,
+        "the refused batch wrote nothing"
+    );
+    // A cancellation's notices commit with it.
+    db.cancel_maintenance(
+        w.id,
+        t0() + minutes(5),
+        &[notice(
+            NotifyChannel::Email,
+            &s.user_a.email,
+            "cancelled:email",
+        )],
+    )
+    .await
+    .expect("cancel");
+    assert_eq!(db.outbox_counts().await.expect("counts").pending, 3);
+}
+
 async fn maintenance_windows(db: Database) {
     let s = seed(&db).await;
     let at = |h: i64| t0() + minutes(60 * h);
@@ -3814,7 +3906,7 @@ async fn maintenance_windows(db: Database) {
         created_by: Some(s.agent.id),
     };
     let w1 = db
-        .create_maintenance(&new(10, 12, None))
+        .create_maintenance(&new(10, 12, None), &[])
         .await
         .expect("create");
     assert_eq!(w1.contract_id, s.contract_a.id);
@@ -3826,30 +3918,36 @@ async fn maintenance_windows(db: Database) {
     assert_eq!(w1.created_by, Some(s.agent.id));
     assert_eq!(w1.cancelled_at, None);
     let w2 = db
-        .create_maintenance(&new(20, 21, Some("backend_api")))
+        .create_maintenance(&new(20, 21, Some("backend_api")), &[])
         .await
         .expect("create");
     assert_eq!(w2.service_id.as_deref(), Some("backend_api"));
     assert_eq!(
-        code(db.create_maintenance(&new(5, 5, None)).await),
+        code(db.create_maintenance(&new(5, 5, None), &[]).await),
         "store.invalid"
     );
     assert_eq!(
-        code(db.create_maintenance(&new(6, 5, None)).await),
+        code(db.create_maintenance(&new(6, 5, None), &[]).await),
         "store.invalid"
     );
     assert_eq!(
-        code(db.create_maintenance(&new(5, 6, Some(""))).await),
+        code(db.create_maintenance(&new(5, 6, Some("")), &[]).await),
         "store.invalid"
     );
     let mut missing = new(5, 6, None);
     missing.contract_id = s.contract_b.id + 99;
-    assert_eq!(code(db.create_maintenance(&missing).await), "store.invalid");
+    assert_eq!(
+        code(db.create_maintenance(&missing, &[]).await),
+        "store.invalid"
+    );
 
-    let cancelled = db.cancel_maintenance(w2.id, at(1)).await.expect("cancel");
+    let cancelled = db
+        .cancel_maintenance(w2.id, at(1), &[])
+        .await
+        .expect("cancel");
     assert_eq!(cancelled.cancelled_at, Some(at(1)));
     let again = db
-        .cancel_maintenance(w2.id, at(2))
+        .cancel_maintenance(w2.id, at(2), &[])
         .await
         .expect("cancel again");
     assert_eq!(again.cancelled_at, Some(at(1)), "the first instant is kept");
@@ -3859,7 +3957,7 @@ async fn maintenance_windows(db: Database) {
         "store.not_found"
     );
     assert_eq!(
-        code(db.cancel_maintenance(w2.id + 99, at(1)).await),
+        code(db.cancel_maintenance(w2.id + 99, at(1), &[]).await),
         "store.not_found"
     );
 

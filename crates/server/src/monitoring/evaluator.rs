@@ -17,6 +17,9 @@
 //! becomes final only once it has settled, is linked to it.
 //! A server that died between writing the state and opening the ticket leaves a service that
 //! is down with no ticket: the next pass opens it.
+//!
+//! When the policy names no incident priority, the outage and the recovery are told as
+//! notices ([`crate::notify::notices`]) to the same people, keyed by the outage's start.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,6 +38,7 @@ use tokio::sync::Notify;
 
 use crate::Clock;
 use crate::desk::{self, DeskError};
+use crate::notify::notices::Notice;
 use crate::scheduler::Jobs;
 
 /// Event type appended to an incident ticket when its outage is detected.
@@ -238,6 +242,49 @@ pub async fn advance_service(
     };
     let runs: Vec<NewRun> = step.runs.iter().map(new_run).collect();
     let expected = state.as_ref().map(|s| s.evaluated_until);
+    // An outage that opens no ticket is told as a notice, written before the state so that a
+    // server dying in between tells it on the next pass (its keys make it once).
+    let opens_tickets = policy
+        .availability
+        .as_ref()
+        .is_some_and(|a| a.incident_priority.is_some());
+    let went_down = was.is_none() && live.down_since.is_some();
+    let recovered = was.is_some() && live.down_since.is_none();
+    if let Some(since) = live.down_since.filter(|_| went_down && !opens_tickets) {
+        let cause = match &step.live {
+            Live::Down { cause, .. } => serde_json::to_value(cause).unwrap_or_default(),
+            _ => serde_json::Value::Null,
+        };
+        let event = json!({ "since": since.to_string(), "cause": cause });
+        notify_outage(
+            db,
+            jobs,
+            &contract,
+            &policy,
+            service_id,
+            OUTAGE_DETECTED,
+            since,
+            now,
+            event,
+        )
+        .await?;
+    }
+    if let Some(since) = was.filter(|_| recovered && ticket.is_none()) {
+        let minutes = now.duration_since(since).as_secs() / 60;
+        let event = json!({ "since": since.to_string(), "minutes": minutes });
+        notify_outage(
+            db,
+            jobs,
+            &contract,
+            &policy,
+            service_id,
+            OUTAGE_RECOVERED,
+            since,
+            now,
+            event,
+        )
+        .await?;
+    }
     if !db
         .advance_availability(
             contract_id,
@@ -254,8 +301,8 @@ pub async fn advance_service(
     }
     let mut out = Step {
         advanced: true,
-        went_down: was.is_none() && live.down_since.is_some(),
-        recovered: was.is_some() && live.down_since.is_none(),
+        went_down,
+        recovered,
         incident: None,
     };
     if let (Some(since), Live::Down { cause, .. }) = (live.down_since, &step.live)
@@ -358,6 +405,47 @@ async fn open_incident(
     };
     append_notified(db, jobs, policy, ticket.id, detected).await?;
     Ok(Some(ticket.id))
+}
+
+/// Writes the notices of an outage of a service whose policy opens no ticket: `kind` is
+/// `outage_detected` or `outage_recovered`, `since` the outage's start.
+#[allow(clippy::too_many_arguments)]
+async fn notify_outage(
+    db: &Database,
+    jobs: &Jobs,
+    contract: &Contract,
+    policy: &Policy,
+    service_id: &str,
+    kind: &str,
+    since: Timestamp,
+    now: Timestamp,
+    event: serde_json::Value,
+) -> Result<(), DeskError> {
+    let notice = Notice {
+        kind,
+        provider_id: contract.provider_id,
+        customer_org_id: contract.customer_org_id,
+        policy,
+        contract_id: contract.id,
+        service_id: Some(service_id),
+        key: format!(
+            "outage:{}:{service_id}:{since}:{}",
+            contract.id,
+            kind.trim_start_matches("outage_")
+        ),
+        at: now,
+        event,
+        url: format!(
+            "{}/api/v1/contracts/{}/availability",
+            jobs.planner.public_url(),
+            contract.id
+        ),
+    };
+    let rows = jobs.planner.notices(db, &notice).await?;
+    if db.enqueue_notices(now, &rows).await? > 0 {
+        jobs.dispatcher_wake.notify_one();
+    }
+    Ok(())
 }
 
 /// Appends `outage_recovered` to the incident ticket.

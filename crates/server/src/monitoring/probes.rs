@@ -18,6 +18,9 @@ use tenggat_store::{Database, LOCAL_LOCATION, Monitoring, ProbeSample, ProbeSlot
 use tokio::sync::{Notify, Semaphore, mpsc};
 
 use crate::Clock;
+use crate::desk::DeskError;
+use crate::monitoring::certificates;
+use crate::scheduler::Jobs;
 
 /// Slots claimed per statement.
 const CLAIM: u32 = 500;
@@ -98,6 +101,7 @@ pub fn sample_of(
 }
 
 /// The prober's loop, forever.
+#[allow(clippy::too_many_arguments)] // each is a separate shared handle of the server
 pub async fn run(
     db: Database,
     prober: Arc<Prober>,
@@ -106,9 +110,17 @@ pub async fn run(
     wake: Arc<Notify>,
     evaluator_wake: Arc<Notify>,
     stats: Arc<ProbeStats>,
+    jobs: Jobs,
 ) {
     let (tx, rx) = mpsc::channel::<ProbeSample>(RECORD_BATCH * 8);
-    tokio::spawn(record(db.clone(), rx, evaluator_wake, stats.clone()));
+    tokio::spawn(record(
+        db.clone(),
+        rx,
+        evaluator_wake,
+        stats.clone(),
+        jobs,
+        clock.clone(),
+    ));
     let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
     loop {
         let now = clock.now();
@@ -157,13 +169,14 @@ pub async fn run(
 
 /// Claims every slot due by `now`, runs their probes (concurrently) and stores the samples:
 /// one pass of the prober, for tests and tools that drive it with their own clock. Returns the
-/// samples written.
+/// samples written. Certificates close to expiry are told as the recorder tells them.
 pub async fn probe_due(
     db: &Database,
     prober: &Prober,
     clock: &dyn Clock,
     stats: &ProbeStats,
-) -> Result<u64, tenggat_store::StoreError> {
+    jobs: &Jobs,
+) -> Result<u64, DeskError> {
     let mut written = 0;
     loop {
         let slots = db.claim_probe_slots(clock.now(), CLAIM).await?;
@@ -176,6 +189,7 @@ pub async fn probe_due(
         .collect();
         for chunk in samples.chunks(RECORD_BATCH) {
             written += db.record_samples(chunk).await?;
+            certificates::notify_expiring(db, jobs, chunk, clock.now()).await?;
         }
         if slots.len() < CLAIM as usize {
             return Ok(written);
@@ -212,12 +226,15 @@ async fn probe(
     Some(sample_of(slot.monitor.id, LOCAL_LOCATION, result))
 }
 
-/// Writes samples in batches and wakes the evaluator after each.
+/// Writes samples in batches and wakes the evaluator after each; tells of certificates close
+/// to expiry ([`certificates`]).
 async fn record(
     db: Database,
     mut rx: mpsc::Receiver<ProbeSample>,
     evaluator_wake: Arc<Notify>,
     stats: Arc<ProbeStats>,
+    jobs: Jobs,
+    clock: Arc<dyn Clock>,
 ) {
     let mut batch = Vec::with_capacity(RECORD_BATCH);
     while let Some(first) = rx.recv().await {
@@ -233,6 +250,10 @@ async fn record(
             Ok(n) => {
                 stats.recorded.fetch_add(n, Ordering::Relaxed);
                 evaluator_wake.notify_one();
+                if let Err(e) = certificates::notify_expiring(&db, &jobs, &batch, clock.now()).await
+                {
+                    eprintln!("tenggat-server: certificate warnings not written: {e}");
+                }
             }
             Err(e) => eprintln!(
                 "tenggat-server: prober cannot store {} samples: {e}",

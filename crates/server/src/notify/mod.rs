@@ -23,9 +23,12 @@
 //!
 //! Users get an in-app notification and, when SMTP is configured, an e-mail in their own
 //! language. Webhooks get every event type they subscribed to (all when they named none).
+//! What is about no ticket event (maintenance, an outage without a ticket, a certificate) is
+//! planned by [`notices`].
 
 pub mod dispatch;
 pub mod email;
+pub mod notices;
 pub mod render;
 pub mod webhook;
 
@@ -58,7 +61,12 @@ pub struct Planner {
     /// Where links in messages point.
     public_url: String,
     directories: Mutex<HashMap<i64, (Instant, std::sync::Arc<Directory>)>>,
+    /// Keys of notices planned lately ([`Planner::first_time`]).
+    told: Mutex<std::collections::HashSet<String>>,
 }
+
+/// How many notice keys [`Planner::first_time`] remembers before it starts over.
+const REMEMBERED: usize = 10_000;
 
 /// Which staff role holds an escalation level.
 pub fn level_role(level: u8) -> Role {
@@ -76,7 +84,25 @@ impl Planner {
             email,
             public_url: public_url.trim_end_matches('/').to_owned(),
             directories: Mutex::new(HashMap::new()),
+            told: Mutex::new(std::collections::HashSet::new()),
         }
+    }
+
+    /// Whether this server meets a notice's key for the first time lately (remembering it):
+    /// what sees the same thing over and over (every probe of an expiring certificate) asks
+    /// this before writing a notice the outbox would refuse as a duplicate anyway.
+    pub fn first_time(&self, key: &str) -> bool {
+        let Ok(mut keys) = self.told.lock() else {
+            return true;
+        };
+        if keys.contains(key) {
+            return false;
+        }
+        if keys.len() >= REMEMBERED {
+            keys.clear();
+        }
+        keys.insert(key.to_owned());
+        true
     }
 
     /// Forgets cached staff and webhooks (after an admin changed them).

@@ -38,6 +38,17 @@ struct Fields {
     url: String,
     since: String,
     minutes: String,
+    /// The service's name, or "all services" for a notice about every service.
+    service: String,
+    start: String,
+    end: String,
+    expires: String,
+    monitor: String,
+    host: String,
+    days: String,
+    /// A maintenance window's exclusion decision (`excluded`, `short_notice`,
+    /// `not_an_exclusion`).
+    decision: String,
 }
 
 #[derive(Template)]
@@ -83,6 +94,21 @@ fn when(text: Option<&str>, zone: Option<&TimeZone>) -> String {
     }
 }
 
+/// The name of the service a notice is about, in `lang`; every service when it names none.
+fn service_name(lang: Language, payload: &Value) -> String {
+    let key = lang.as_str();
+    match payload.get("service_name") {
+        Some(name) if name.is_object() => name
+            .get(key)
+            .and_then(Value::as_str)
+            .map_or_else(|| text_of(payload.get("service")), str::to_owned),
+        _ => match lang {
+            Language::Id => "semua layanan".to_owned(),
+            Language::En => "all services".to_owned(),
+        },
+    }
+}
+
 fn text_of(value: Option<&Value>) -> String {
     match value {
         Some(Value::String(s)) => s.clone(),
@@ -120,7 +146,7 @@ pub fn render(payload: &Value) -> Rendered {
         .unwrap_or_default()
         .to_owned();
     // The free text an event carries: a justification, a decision's reason, a summary.
-    let text = ["justification", "summary", "reason", "comment"]
+    let text = ["justification", "summary", "reason", "comment", "note"]
         .iter()
         .filter(|k| !(kind == "escalation_requested" && **k == "reason"))
         .find_map(|k| event.get(*k).and_then(Value::as_str))
@@ -151,6 +177,17 @@ pub fn render(payload: &Value) -> Rendered {
         url: text_of(payload.get("url")),
         since: when(event.get("since").and_then(Value::as_str), zone.as_ref()),
         minutes: text_of(event.get("minutes")),
+        service: service_name(lang, payload),
+        start: when(event.get("start").and_then(Value::as_str), zone.as_ref()),
+        end: when(event.get("end").and_then(Value::as_str), zone.as_ref()),
+        expires: when(
+            event.get("expires_at").and_then(Value::as_str),
+            zone.as_ref(),
+        ),
+        monitor: text_of(event.get("monitor")),
+        host: text_of(event.get("host")),
+        days: text_of(event.get("days")),
+        decision: text_of(event.get("decision")),
         kind,
     };
     let out = match lang {
@@ -217,6 +254,61 @@ mod tests {
             r.body
         );
         assert!(r.body.contains("2026-03-13 19:00 UTC"), "no zone: UTC");
+    }
+
+    #[test]
+    fn a_maintenance_notice_names_service_window_and_decision() {
+        let payload = |lang: &str, decision: &str| {
+            json!({
+                "type": "maintenance_announced", "lang": lang, "name": "Sari",
+                "at": "2026-03-16T02:00:00Z", "zone": "Asia/Jakarta",
+                "service_name": {"id": "Layanan", "en": "Service"},
+                "event": {"start": "2026-03-18T02:00:00Z", "end": "2026-03-18T04:00:00Z",
+                          "note": "Database upgrade", "decision": decision},
+                "url": "http://127.0.0.1:8080/api/v1/contracts/1/maintenance"
+            })
+        };
+        let en = render(&payload("en", "excluded"));
+        assert_eq!(
+            en.subject,
+            "[Service] Maintenance scheduled: 2026-03-18 09:00 WIB – 2026-03-18 11:00 WIB"
+        );
+        assert!(en.body.contains("Database upgrade"), "{}", en.body);
+        assert!(en.body.contains("excluded from the availability figures"));
+        let id = render(&payload("id", "short_notice"));
+        assert_eq!(
+            id.subject,
+            "[Layanan] Pemeliharaan terjadwal: 2026-03-18 09:00 WIB – 2026-03-18 11:00 WIB"
+        );
+        assert!(id.body.contains("kurang dari pemberitahuan"), "{}", id.body);
+        let mut all = payload("en", "not_an_exclusion");
+        all["service_name"] = Value::Null;
+        let all = render(&all);
+        assert!(
+            all.subject.starts_with("[all services] "),
+            "{}",
+            all.subject
+        );
+        assert!(all.body.contains("does not exclude maintenance"));
+    }
+
+    #[test]
+    fn an_outage_without_a_ticket_names_its_service() {
+        let payload = json!({
+            "type": "outage_detected", "lang": "en", "zone": "Asia/Jakarta",
+            "service_name": {"id": "API backend", "en": "Backend API"},
+            "event": {"since": "2026-04-10T03:02:00Z"}
+        });
+        let r = render(&payload);
+        assert_eq!(
+            r.subject,
+            "[Backend API] Outage detected since 2026-04-10 10:02 WIB"
+        );
+        assert!(
+            r.body.contains("Monitoring found Backend API down"),
+            "{}",
+            r.body
+        );
     }
 
     #[test]

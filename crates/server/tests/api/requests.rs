@@ -2043,6 +2043,63 @@ async fn maintenance_is_excluded_only_with_the_policys_notice(db: Database) {
     )
     .await;
 
+    // Every user of the customer hears of each announcement and of the cancellation, in the
+    // calendar's zone, with what the window means for availability; other customers and the
+    // staff who announced hear nothing.
+    for user in [&inno.user, &inno.admin] {
+        let inbox = desk.get(&user.token, "/api/v1/notifications").await;
+        let mut kinds: Vec<(&str, &str)> = inbox
+            .as_array()
+            .expect("inbox")
+            .iter()
+            .map(|n| {
+                (
+                    n["type"].as_str().expect("type"),
+                    n["subject"].as_str().expect("subject"),
+                )
+            })
+            .collect();
+        kinds.sort();
+        assert_eq!(kinds.len(), 4, "{inbox}");
+        assert!(kinds[0].0 == "maintenance_announced" && kinds[3].0 == "maintenance_cancelled");
+        assert!(
+            kinds[3]
+                .1
+                .ends_with("2026-03-18 09:00 WIB – 2026-03-18 11:00 WIB"),
+            "{}",
+            kinds[3].1
+        );
+        assert!(
+            inbox
+                .as_array()
+                .expect("inbox")
+                .iter()
+                .all(|n| n["ticket_id"].is_null())
+        );
+        let excluded = inbox
+            .as_array()
+            .expect("inbox")
+            .iter()
+            .find(|n| {
+                n["type"] == "maintenance_announced"
+                    && n["subject"]
+                        .as_str()
+                        .is_some_and(|s| s.contains("2026-03-18 09:00 WIB"))
+            })
+            .expect("the 48-hour window");
+        let body = excluded["body"].as_str().expect("body");
+        assert!(
+            body.contains("dikecualikan dari perhitungan ketersediaan")
+                || body.contains("excluded from the availability figures"),
+            "{body}"
+        );
+        assert!(body.contains("Database upgrade to PostgreSQL 18"), "{body}");
+    }
+    for token in [&other.user.token, &agent.token] {
+        let inbox = desk.get(token, "/api/v1/notifications").await;
+        assert_eq!(inbox, json!([]), "nothing for them");
+    }
+
     // Staff reach only their own provider's contracts.
     let foreign = {
         use tenggat_store::{NewContract, NewOrganisation, OrgKind, PolicyRef, Store};
