@@ -131,6 +131,49 @@ async fn load(db: &Database, public_url: &str, tickets: u32, seed: u64) -> Resul
         counts[index].add(&outcome);
     }
 
+    // The provider's administrator (made by the first run) records the exclusions.
+    let admin_id = db
+        .users_of_organisation(provider.id)
+        .await?
+        .iter()
+        .find(|u| u.role == Role::Admin)
+        .map_or(staff.manager.id, |u| u.id);
+    let mut availability = Vec::new();
+    for c in &customers {
+        if let Some(seeded) = crate::demo_availability::seed(
+            db,
+            &crate::demo_availability::Demo {
+                provider_id: provider.id,
+                contract_id: c.contract_id,
+                preset: c.preset,
+                policy: &c.policy,
+                public_url,
+                agent_id: staff.agent.id,
+                admin_id,
+                now,
+            },
+        )
+        .await
+        .with_context(|| format!("loading the availability history of {}", c.org.name))?
+        {
+            availability.push((c.org.name.clone(), seeded));
+        }
+    }
+    let mut reports = Vec::new();
+    let policies = tenggat_server::desk::PolicyCache::default();
+    for (name, seeded) in &availability {
+        let months = tenggat_server::monitoring::report::monthly_for_contract(
+            db,
+            &policies,
+            seeded.contract_id,
+            seeded.month,
+            now,
+        )
+        .await
+        .map_err(|e| anyhow!("the demo's availability report: {e}"))?;
+        reports.push((name.clone(), seeded.clone(), months));
+    }
+
     let mut links = Vec::new();
     for (who, user) in customers
         .iter()
@@ -146,7 +189,9 @@ async fn load(db: &Database, public_url: &str, tickets: u32, seed: u64) -> Resul
             links.push((user.email.clone(), who.to_owned(), link));
         }
     }
-    summary(db, &customers, &counts, &links, public_url, started);
+    summary(
+        db, &customers, &counts, &reports, &links, public_url, started,
+    );
     Ok(())
 }
 
@@ -154,6 +199,7 @@ fn summary(
     db: &Database,
     customers: &[Customer],
     counts: &[Counts],
+    reports: &[Report],
     links: &[(String, String, String)],
     public_url: &str,
     started: Instant,
@@ -187,6 +233,7 @@ fn summary(
             c.org.name, c.preset, n.tickets, n.open, n.breached
         );
     }
+    availability_summary(reports);
     println!(
         "one-time password links (valid 24 hours; `tenggat admin setup-link --email E` for a new one):"
     );
@@ -198,6 +245,46 @@ fn summary(
         "next: run `tenggat serve` and open {}",
         public_url.trim_end_matches('/')
     );
+}
+
+/// A demo customer's name, its availability history, and last month's report of it.
+type Report = (
+    String,
+    crate::demo_availability::Seeded,
+    Vec<tenggat_server::monitoring::report::ServiceMonth>,
+);
+
+/// Last month's availability of the demo contracts that promise it, one line per service.
+fn availability_summary(reports: &[Report]) {
+    let Some((_, first, _)) = reports.first() else {
+        return;
+    };
+    println!(
+        "availability in {} (monitors since before it; `tenggat availability report --contract ID --month {}`):",
+        first.month, first.month
+    );
+    for (name, seeded, months) in reports {
+        for m in months {
+            let credit = match &m.credit {
+                Some(c) => format!(
+                    "credit {} % = {} {}",
+                    c.credit_percent,
+                    m.currency,
+                    c.amount_minor / 100
+                ),
+                None => "no credit".to_owned(),
+            };
+            println!(
+                "  contract {} ({name}), {}: {} % (target {} %), {} min down, {} min excluded, {credit}",
+                seeded.contract_id,
+                m.service,
+                m.availability,
+                m.target_percent,
+                m.downtime_minutes,
+                m.excluded_minutes
+            );
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ mod cmd_serve;
 mod cmd_sla;
 mod cmd_time;
 mod config;
+mod demo_availability;
 mod input;
 
 use std::process::ExitCode;

@@ -222,6 +222,56 @@ fn demo_loads_a_living_desk_once() {
     let db = format!("sqlite://{}", dir.path().join("tenggat.db").display());
     let (slugs, _) = check_database(&db, 150);
 
+    // Last month's availability: Innovasia's history earns the first credit tier, AmpoCloud's
+    // backend API keeps within its 220 minutes; the report command reads the same figures.
+    let header = out
+        .lines()
+        .find(|l| l.starts_with("availability in "))
+        .unwrap_or_else(|| panic!("no availability summary: {out}"));
+    let month = header["availability in ".len()..][..7].to_owned();
+    let line = |needle: &str| {
+        out.lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no {needle:?} line: {out}"))
+            .to_owned()
+    };
+    let inno = line("(PT Innovasia");
+    assert!(
+        inno.contains("2250 min down, 165 min excluded, credit 10 % = IDR "),
+        "{inno}"
+    );
+    let ampo = line("backend_api:");
+    assert!(
+        ampo.contains("70 min down, 0 min excluded, no credit"),
+        "{ampo}"
+    );
+    let contract = inno
+        .split_whitespace()
+        .nth(1)
+        .expect("contract id")
+        .to_owned();
+    let (code, report, err) = run_in(
+        dir.path(),
+        &[
+            "availability",
+            "report",
+            "--contract",
+            &contract,
+            "--month",
+            &month,
+            "--json",
+        ],
+        &env,
+    );
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&report).expect("json");
+    let service = &report["services"][0];
+    assert_eq!(service["downtime_minutes"], 2250, "{service}");
+    assert_eq!(service["excluded_minutes"], 165);
+    assert_eq!(service["no_data_minutes"], 20);
+    assert_eq!(service["credit"]["credit_percent"], 10.0);
+    assert_eq!(service["complete"], true);
+
     // Again: refused with one line, and nothing is duplicated.
     let (code, out, err) = run_in(dir.path(), &["demo"], &env);
     one_error_line(code, &err);
