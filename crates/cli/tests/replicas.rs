@@ -1,7 +1,8 @@
 //! Three `tenggat serve` processes on one PostgreSQL database, 10,000 Innovasia P1 tickets
 //! whose response clock breaches in the same minute, and one replica killed (SIGKILL) in the
 //! middle of the work: every transition is written exactly once, at its instant, and every
-//! notification is in the outbox once and delivered to the webhook receiver.
+//! notification is in the outbox once and delivered to the webhook receiver. Meanwhile the
+//! replicas probe 20 monitors every 10 s: each slot is probed by one replica only.
 //!
 //! Needs PostgreSQL (`TENGGAT_TEST_POSTGRES_URL`; under `CI=true` a missing one fails).
 
@@ -12,12 +13,14 @@ use std::time::Duration;
 use futures_util::stream::{self, StreamExt};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
+use tenggat_probe::target::Target;
 use tenggat_server::desk::{self, PolicyCache, Report};
 use tenggat_server::{Clock, SystemClock};
 use tenggat_store::testing::with_temp_postgres;
 use tenggat_store::{
-    Database, Language, NewContract, NewEvent, NewOrganisation, NewTicket, NewUser, NewWebhook,
-    OrgKind, PolicyBinding, PolicyRef, Role, Store, TicketStatus, Visibility, open,
+    Database, LOCAL_LOCATION, Language, Monitoring, NewContract, NewEvent, NewMonitor,
+    NewOrganisation, NewTicket, NewUser, NewWebhook, OrgKind, PolicyBinding, PolicyRef, Role,
+    Store, TicketStatus, Visibility, open,
 };
 
 #[path = "../../server/tests/live/receiver.rs"]
@@ -63,7 +66,11 @@ async fn count(pool: &sqlx::PgPool, sql: &'static str) -> i64 {
         .expect("count")
 }
 
-async fn seed(db: &Database, hook_url: &str, created_at: Timestamp) {
+/// Monitors probed by the replicas, every [`PROBE_INTERVAL_MS`].
+const MONITORS: usize = 20;
+const PROBE_INTERVAL_MS: i64 = 10_000;
+
+async fn seed(db: &Database, hook_url: &str, target_url: &str, created_at: Timestamp) {
     let at = created_at;
     let provider = db
         .create_organisation(&NewOrganisation {
@@ -155,6 +162,23 @@ async fn seed(db: &Database, hook_url: &str, created_at: Timestamp) {
         }),
         attachments: vec![],
     };
+    let now = SystemClock.now();
+    for i in 0..MONITORS {
+        db.create_monitor(&NewMonitor {
+            provider_id: provider.id,
+            contract_id: contract.id,
+            service_id: "service".into(),
+            name: format!("health {i}"),
+            check: json!({"type": "http", "url": target_url, "timeout": "2s"}),
+            interval_ms: PROBE_INTERVAL_MS,
+            locations: vec![LOCAL_LOCATION.into()],
+            public: false,
+            created_at: now,
+            first_run_at: now,
+        })
+        .await
+        .expect("monitor");
+    }
     let event = NewEvent::from_sla(&created, None, Visibility::Public);
     let results: Vec<_> = stream::iter(0..TICKETS)
         .map(|_| db.create_ticket(&new, &event))
@@ -170,13 +194,14 @@ async fn seed(db: &Database, hook_url: &str, created_at: Timestamp) {
 async fn three_replicas_fire_each_transition_once() {
     with_temp_postgres(|url| async move {
         let receiver = receiver::Receiver::start(0).await;
+        let target = Target::start().await.expect("probe target");
         // Reported 59.5 minutes ago: the two response warnings are overdue (caught up at
         // start) and the breach of all 10,000 comes due in the same minute.
         let now = SystemClock.now();
         let created_at = now - SignedDuration::from_secs(59 * 60 + 30);
         let db = open(&url, false).await.expect("open");
         db.migrate().await.expect("migrate");
-        seed(&db, &receiver.url(), created_at).await;
+        seed(&db, &receiver.url(), &target.url("/health"), created_at).await;
         let pool = sqlx::PgPool::connect(&url).await.expect("pool");
 
         let dirs: Vec<_> = (0..3)
@@ -214,8 +239,15 @@ async fn three_replicas_fire_each_transition_once() {
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
-        // Let a late duplicate show itself, if there were one.
+        // Let a late duplicate show itself, if there were one, and the probes run three
+        // intervals at least.
         tokio::time::sleep(Duration::from_secs(2)).await;
+        let probing_since = std::time::Instant::now();
+        while count(&pool, "SELECT COUNT(*) FROM probe_samples").await < 3 * MONITORS as i64
+            && probing_since.elapsed() < Duration::from_secs(60)
+        {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
         drop(replicas);
         for d in &dirs {
             std::fs::remove_dir_all(d).ok();
@@ -280,6 +312,24 @@ async fn three_replicas_fire_each_transition_once() {
             .await,
             0
         );
+        // Probes: every monitor probed, never twice for one slot. The first probe of each ran
+        // late (its slot was due before the replicas started) and the next is on its grid, so
+        // the first gap can be short; after that, two samples of a monitor closer than half
+        // an interval would be one slot claimed by two replicas.
+        let probed = count(
+            &pool,
+            "SELECT COUNT(DISTINCT monitor_id) FROM probe_samples WHERE outcome = 'ok'",
+        )
+        .await;
+        assert_eq!(probed, MONITORS as i64, "every monitor probed, and up");
+        let twice = count(
+            &pool,
+            "SELECT COUNT(*) FROM (SELECT at - LAG(at) OVER w AS gap, ROW_NUMBER() OVER w AS n \
+             FROM probe_samples WINDOW w AS (PARTITION BY monitor_id, location ORDER BY at)) x \
+             WHERE n > 2 AND gap < 5000000000",
+        )
+        .await;
+        assert_eq!(twice, 0, "a slot probed twice");
         let accepted = receiver.accepted();
         let keys: HashSet<&str> = accepted.iter().map(|c| c.delivery.as_str()).collect();
         assert_eq!(keys.len() as i64, rows, "every notification arrived");
