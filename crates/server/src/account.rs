@@ -342,6 +342,26 @@ pub async fn sign_in(
     ApiJson(request): ApiJson<SignIn>,
 ) -> Result<Response, Problem> {
     let user = check_password(&state, &request.email, &request.password).await?;
+    let cookie = start_session(&state, &user).await?;
+    let me = me_of(&state, &user, &Scope::ALL).await?;
+    let mut response = (StatusCode::CREATED, axum::Json(me)).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+/// Checks an e-mail and password (401 `auth.invalid_credentials` when wrong, at the same
+/// cost whether the user exists or not).
+pub(crate) async fn signed_in_user(
+    state: &AppState,
+    email: &str,
+    password: &str,
+) -> Result<User, Problem> {
+    check_password(state, email, password).await
+}
+
+/// Starts a session for `user`: its `Set-Cookie` value (HttpOnly, SameSite=Strict, Secure when
+/// the public URL is https, valid for 12 hours of inactivity).
+pub(crate) async fn start_session(state: &AppState, user: &User) -> Result<HeaderValue, Problem> {
     let secret = secrets::random_hex().map_err(|e| Problem::internal(&e))?;
     let now = state.clock.now();
     let expires_at = now.checked_add(SESSION_IDLE).unwrap_or(now);
@@ -355,7 +375,6 @@ pub async fn sign_in(
             user_agent: None,
         })
         .await?;
-    let me = me_of(&state, &user, &Scope::ALL).await?;
     let secure = if state.public_url.starts_with("https://") {
         "; Secure"
     } else {
@@ -365,10 +384,7 @@ pub async fn sign_in(
         "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
         SESSION_IDLE.as_secs()
     );
-    let mut response = (StatusCode::CREATED, axum::Json(me)).into_response();
-    let value = HeaderValue::from_str(&cookie).map_err(|e| Problem::internal(&e))?;
-    response.headers_mut().insert(header::SET_COOKIE, value);
-    Ok(response)
+    HeaderValue::from_str(&cookie).map_err(|e| Problem::internal(&e))
 }
 
 /// Sign out: ends the current session.

@@ -31,6 +31,7 @@ mod monitors;
 mod notifications;
 pub mod notify;
 mod openapi;
+pub mod portal;
 mod probe_agents;
 mod problem;
 mod rate_limit;
@@ -207,6 +208,8 @@ pub struct AppState {
     probe_stats: Arc<monitoring::probes::ProbeStats>,
     /// Public status pages computed lately.
     status_cache: Arc<status_page::StatusCache>,
+    /// Sign-in attempts to the portal.
+    login_limiter: Arc<portal::LoginLimiter>,
 }
 
 impl AppState {
@@ -399,6 +402,7 @@ impl AppState {
             evaluator_wake: Arc::new(tokio::sync::Notify::new()),
             probe_stats: Arc::new(monitoring::probes::ProbeStats::default()),
             status_cache: Arc::new(status_page::StatusCache::default()),
+            login_limiter: portal::login_limiter(),
         }
     }
 }
@@ -527,6 +531,7 @@ pub(crate) fn router(
         .route("/api/openapi.json", get(openapi_json))
         .route("/status/{provider}", get(status_page::page))
         .route("/status/{provider}/json", get(status_page::page_json))
+        .merge(portal::routes())
         .merge(api)
         .fallback(not_found)
         .with_state(state)

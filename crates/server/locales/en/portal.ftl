@@ -1,0 +1,161 @@
+# The portal's words in English. Keep the keys in step with ../id/portal.ftl (a unit test
+# compares them).
+
+app-name = Tenggat
+skip-to-content = Skip to content
+lang-other = Bahasa Indonesia
+lang-other-code = id
+lang-switch-label = Language
+nav-my-tickets = My tickets
+nav-queue = Queue
+nav-status = Status
+sign-in = Sign in
+sign-out = Sign out
+signed-in-as = Signed in as { $name }
+times-in-zone = Times are shown in { $zone }.
+
+login-title = Sign in to Tenggat
+login-intro = Use the e-mail address and password of your Tenggat account.
+email = E-mail
+password = Password
+login-failed = Wrong e-mail or password.
+login-too-many = Too many sign-in attempts. Wait a minute and try again.
+
+tickets-title = My tickets
+tickets-intro = Tickets of { $org }, open ones first.
+tickets-empty = No tickets yet.
+queue-title = Queue
+queue-intro = Open tickets, the closest to breaching first.
+queue-empty = No open tickets match.
+col-number = Ticket
+col-title = Title
+col-priority = Priority
+col-status = Status
+col-clocks = Clocks
+col-customer = Customer
+col-next-due = Next due
+
+filter-priority = Priority
+filter-customer = Customer
+filter-status = Status
+filter-any = Any
+filter-breaching = Breaching within 1 hour
+filter-apply = Filter
+
+status-new = New
+status-acknowledged = Acknowledged
+status-in-progress = In progress
+status-waiting-on-customer = Waiting on customer
+status-awaiting-permit = Awaiting permit
+status-maintenance = Waiting for maintenance
+status-resolved = Resolved
+status-closed = Closed
+
+metric-response = Response
+metric-workaround = Workaround
+metric-resolution = Resolution
+metric-onsite = On-site
+metric-information = Information
+
+clock-running = running
+clock-paused = paused
+clock-met = met
+clock-breached = breached
+clock-not-applicable = not applicable
+clock-due = due { $due }
+clock-left = { $left } left
+clock-overdue = { $over } overdue
+clock-met-at = met at { $at }
+clock-breached-at = breached at { $at }
+clock-paused-by = paused: { $reasons }
+clock-target = target { $target }
+
+pause-waiting-on-customer = waiting on the customer
+pause-awaiting-permit = awaiting a permit
+pause-maintenance = waiting for maintenance
+
+ticket-reported = Reported { $at }
+ticket-by = by { $name }
+ticket-contract = Contract
+ticket-kind = Kind
+ticket-assignee = Assignee
+ticket-unassigned = unassigned
+ticket-escalation-level = Escalation level
+ticket-clocks = Clocks
+ticket-timeline = Timeline
+ticket-description = Description
+ticket-acknowledge = Acknowledge
+ticket-acknowledged = Ticket acknowledged.
+ticket-reply = Reply
+ticket-reply-label = Your message
+ticket-send = Send
+ticket-replied = Reply sent.
+ticket-internal = internal
+ticket-refresh = Refresh
+
+event-created = Reported
+event-acknowledged = Acknowledged
+event-reply = Reply
+event-note = Internal note
+event-assigned = Assigned
+event-status = Status changed
+event-paused = Clocks paused
+event-resumed = Clocks resumed
+event-workaround = Workaround provided
+event-onsite = Engineer on site
+event-information = Information provided
+event-resolved = Resolved
+event-reopened = Reopened
+event-closed = Closed
+event-priority = Priority changed
+event-attachment = File attached
+event-policy-changed = Policy changed
+event-sla-warning = SLA warning
+event-sla-breached = SLA target breached
+event-escalated = Escalated
+event-escalation-requested = Escalation requested
+event-escalation-accepted = Escalation accepted
+event-escalation-declined = Escalation declined
+event-severity-change-requested = Priority change requested
+event-severity-change-declined = Priority change declined
+event-rca-requested = Root-cause analysis requested
+event-rca-delivered = Root-cause analysis delivered
+event-action-plan-published = Action plan published
+event-emergency-call-recorded = Emergency call recorded
+event-post-incident-review-completed = Post-incident review completed
+event-task-completed = Task completed
+event-outage-detected = Outage detected by monitoring
+event-outage-recovered = Service back (monitoring)
+event-other = { $type }
+
+duration-days = { $n } d
+duration-hours = { $n } h
+duration-minutes = { $n } min
+
+error-title = Something went wrong
+error-not-found = This page does not exist, or it is not yours to see.
+error-forbidden = You may not do this.
+error-csrf = The form has expired. Open the page again and send it once more.
+error-invalid = The request was refused: { $detail }
+error-unavailable = The service is unavailable for a moment. Try again shortly.
+back-home = Back to the start
+
+report-title = Report an incident
+report-intro = Choose the priority that matches the impact, fill in the fields marked with *, and attach screenshots or a short video if you have them.
+report-contract = Contract
+report-contract-switch = Use this contract
+report-priority = Priority
+report-priority-help = The priority decides how fast the provider must answer; pick the one whose impact matches what you see.
+report-ticket-title = Title (one line)
+report-person-name = Name
+report-phone = Phone
+report-required = required
+report-field-missing = This field is required.
+report-file-limit = Screenshots, short videos, PDF or text; up to { $mb } MB per file.
+report-zone = Time zone
+report-submit = Send the report
+report-missing = The report lacks mandatory fields:
+report-files-again = Files are not kept: attach them again before sending.
+report-choose-priority = Choose a priority.
+nav-new-ticket = Report an incident
+ticket-reported-ok = Your report was filed. The clocks below run from now.

@@ -1,0 +1,161 @@
+# Kata-kata portal dalam Bahasa Indonesia. Jaga kuncinya tetap sama dengan ../en/portal.ftl
+# (sebuah unit test membandingkannya).
+
+app-name = Tenggat
+skip-to-content = Langsung ke isi
+lang-other = English
+lang-other-code = en
+lang-switch-label = Bahasa
+nav-my-tickets = Tiket saya
+nav-queue = Antrean
+nav-status = Status
+sign-in = Masuk
+sign-out = Keluar
+signed-in-as = Masuk sebagai { $name }
+times-in-zone = Waktu ditampilkan dalam { $zone }.
+
+login-title = Masuk ke Tenggat
+login-intro = Gunakan alamat e-mail dan kata sandi akun Tenggat Anda.
+email = E-mail
+password = Kata sandi
+login-failed = E-mail atau kata sandi salah.
+login-too-many = Terlalu banyak percobaan masuk. Tunggu satu menit lalu coba lagi.
+
+tickets-title = Tiket saya
+tickets-intro = Tiket { $org }, yang masih terbuka lebih dulu.
+tickets-empty = Belum ada tiket.
+queue-title = Antrean
+queue-intro = Tiket terbuka, yang paling dekat dengan pelanggaran lebih dulu.
+queue-empty = Tidak ada tiket terbuka yang cocok.
+col-number = Tiket
+col-title = Judul
+col-priority = Prioritas
+col-status = Status
+col-clocks = Jam SLA
+col-customer = Pelanggan
+col-next-due = Batas terdekat
+
+filter-priority = Prioritas
+filter-customer = Pelanggan
+filter-status = Status
+filter-any = Semua
+filter-breaching = Melanggar dalam 1 jam
+filter-apply = Saring
+
+status-new = Baru
+status-acknowledged = Diterima
+status-in-progress = Dikerjakan
+status-waiting-on-customer = Menunggu pelanggan
+status-awaiting-permit = Menunggu izin
+status-maintenance = Menunggu pemeliharaan
+status-resolved = Terselesaikan
+status-closed = Ditutup
+
+metric-response = Respons
+metric-workaround = Solusi sementara
+metric-resolution = Resolusi
+metric-onsite = Kehadiran di lokasi
+metric-information = Informasi
+
+clock-running = berjalan
+clock-paused = dijeda
+clock-met = terpenuhi
+clock-breached = terlampaui
+clock-not-applicable = tidak berlaku
+clock-due = batas { $due }
+clock-left = sisa { $left }
+clock-overdue = lewat { $over }
+clock-met-at = terpenuhi pada { $at }
+clock-breached-at = terlampaui pada { $at }
+clock-paused-by = dijeda: { $reasons }
+clock-target = target { $target }
+
+pause-waiting-on-customer = menunggu pelanggan
+pause-awaiting-permit = menunggu izin
+pause-maintenance = menunggu pemeliharaan
+
+ticket-reported = Dilaporkan { $at }
+ticket-by = oleh { $name }
+ticket-contract = Kontrak
+ticket-kind = Jenis
+ticket-assignee = Penanggung jawab
+ticket-unassigned = belum ditugaskan
+ticket-escalation-level = Level eskalasi
+ticket-clocks = Jam SLA
+ticket-timeline = Linimasa
+ticket-description = Deskripsi
+ticket-acknowledge = Terima tiket
+ticket-acknowledged = Tiket diterima.
+ticket-reply = Balas
+ticket-reply-label = Pesan Anda
+ticket-send = Kirim
+ticket-replied = Balasan terkirim.
+ticket-internal = internal
+ticket-refresh = Muat ulang
+
+event-created = Dilaporkan
+event-acknowledged = Diterima
+event-reply = Balasan
+event-note = Catatan internal
+event-assigned = Ditugaskan
+event-status = Status diubah
+event-paused = Jam SLA dijeda
+event-resumed = Jam SLA dilanjutkan
+event-workaround = Solusi sementara diberikan
+event-onsite = Teknisi tiba di lokasi
+event-information = Informasi diberikan
+event-resolved = Diselesaikan
+event-reopened = Dibuka kembali
+event-closed = Ditutup
+event-priority = Prioritas diubah
+event-attachment = Berkas dilampirkan
+event-policy-changed = Kebijakan diubah
+event-sla-warning = Peringatan SLA
+event-sla-breached = Target SLA terlampaui
+event-escalated = Dieskalasi
+event-escalation-requested = Eskalasi diminta
+event-escalation-accepted = Eskalasi diterima
+event-escalation-declined = Eskalasi ditolak
+event-severity-change-requested = Perubahan prioritas diminta
+event-severity-change-declined = Perubahan prioritas ditolak
+event-rca-requested = Analisis akar masalah diminta
+event-rca-delivered = Analisis akar masalah diserahkan
+event-action-plan-published = Rencana tindakan diterbitkan
+event-emergency-call-recorded = Panggilan darurat dicatat
+event-post-incident-review-completed = Tinjauan pascainsiden selesai
+event-task-completed = Tugas selesai
+event-outage-detected = Gangguan terdeteksi oleh pemantauan
+event-outage-recovered = Layanan pulih (pemantauan)
+event-other = { $type }
+
+duration-days = { $n } hari
+duration-hours = { $n } jam
+duration-minutes = { $n } menit
+
+error-title = Terjadi kesalahan
+error-not-found = Halaman ini tidak ada, atau bukan untuk Anda.
+error-forbidden = Anda tidak boleh melakukan ini.
+error-csrf = Formulir sudah kedaluwarsa. Buka halamannya lagi lalu kirim sekali lagi.
+error-invalid = Permintaan ditolak: { $detail }
+error-unavailable = Layanan sedang tidak tersedia. Coba lagi sebentar lagi.
+back-home = Kembali ke awal
+
+report-title = Laporkan insiden
+report-intro = Pilih prioritas yang sesuai dengan dampaknya, isi kolom bertanda *, dan lampirkan tangkapan layar atau video pendek jika ada.
+report-contract = Kontrak
+report-contract-switch = Gunakan kontrak ini
+report-priority = Prioritas
+report-priority-help = Prioritas menentukan seberapa cepat penyedia harus menjawab; pilih yang dampaknya sesuai dengan yang Anda alami.
+report-ticket-title = Judul (satu baris)
+report-person-name = Nama
+report-phone = Telepon
+report-required = wajib
+report-field-missing = Kolom ini wajib diisi.
+report-file-limit = Tangkapan layar, video pendek, PDF atau teks; paling besar { $mb } MB per berkas.
+report-zone = Zona waktu
+report-submit = Kirim laporan
+report-missing = Laporan belum memuat kolom wajib:
+report-files-again = Berkas tidak disimpan: lampirkan lagi sebelum mengirim.
+report-choose-priority = Pilih prioritas.
+nav-new-ticket = Laporkan insiden
+ticket-reported-ok = Laporan Anda sudah tercatat. Jam SLA di bawah berjalan sejak sekarang.

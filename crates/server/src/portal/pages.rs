@@ -1,0 +1,592 @@
+//! The ticket pages: a customer's tickets, the provider's queue, one ticket with its clocks and
+//! timeline, and the actions on it (each through the API's own handler).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use serde::Deserialize;
+use serde_json::Value;
+use tenggat_store::{
+    Language, OrgKind, Store, StoredEvent, Ticket, TicketFilter, TicketStatus, Visibility,
+};
+
+use super::view::{duration, when, when_text};
+use super::{PortalError, Ui, Viewer, i18n, render};
+use crate::AppState;
+use crate::extract::{ApiJson, MaybeJson};
+use crate::problem::Problem;
+use crate::tickets;
+use crate::views::MessageBody;
+
+/// Most tickets one list page shows.
+const PAGE: u32 = 200;
+
+/// One SLA clock as a page shows it.
+#[derive(Debug, Clone)]
+pub struct ClockView {
+    /// The metric's name.
+    pub name: String,
+    /// `running`, `paused`, `met`, `breached`, `not_applicable` (a CSS class too).
+    pub state: String,
+    /// Its state in words.
+    pub state_text: String,
+    /// What to know: due and time left, met at, breached at, paused by.
+    pub detail: String,
+    /// Its target in words (`4h`, `2 business days`).
+    pub target: String,
+}
+
+/// A ticket in a list.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Id (for links).
+    pub id: i64,
+    /// `T-12`.
+    pub number: String,
+    /// Title.
+    pub title: String,
+    /// Priority.
+    pub priority: String,
+    /// Status in words.
+    pub status: String,
+    /// The customer's name.
+    pub customer: String,
+    /// The clocks.
+    pub clocks: Vec<ClockView>,
+}
+
+fn status_text(lang: Language, status: TicketStatus) -> String {
+    i18n::tr(
+        lang,
+        &format!("status-{}", status.as_str().replace('_', "-")),
+    )
+}
+
+fn metric_name(lang: Language, metric: &str) -> String {
+    i18n::tr(lang, &format!("metric-{metric}"))
+}
+
+/// The clocks of an SLA JSON (`tenggat_sla::evaluation_json`) at `now`.
+pub fn clocks(lang: Language, sla: &Value, zone: &TimeZone, now: Timestamp) -> Vec<ClockView> {
+    let Some(metrics) = sla.get("metrics").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    metrics
+        .iter()
+        .filter_map(|m| {
+            let metric = m.get("metric")?.as_str()?;
+            let state = m.get("state")?.as_str()?.to_owned();
+            let text = |k: &str| m.get(k).and_then(Value::as_str);
+            let detail = match state.as_str() {
+                "running" => text("due").map(|due| {
+                    let at = when_text(due, zone);
+                    let left = due.parse::<Timestamp>().ok().map(|d| d.duration_since(now));
+                    let rest = match left {
+                        Some(l) if l >= SignedDuration::ZERO => {
+                            i18n::tr_args(lang, "clock-left", &[("left", duration(lang, l))])
+                        }
+                        Some(l) => {
+                            i18n::tr_args(lang, "clock-overdue", &[("over", duration(lang, l))])
+                        }
+                        None => String::new(),
+                    };
+                    format!(
+                        "{} · {rest}",
+                        i18n::tr_args(lang, "clock-due", &[("due", at)])
+                    )
+                }),
+                "met" => text("met_at")
+                    .map(|at| i18n::tr_args(lang, "clock-met-at", &[("at", when_text(at, zone))])),
+                "breached" => text("breached_at").map(|at| {
+                    i18n::tr_args(lang, "clock-breached-at", &[("at", when_text(at, zone))])
+                }),
+                "paused" => {
+                    let reasons: Vec<String> = m
+                        .get("paused_by")
+                        .and_then(Value::as_array)
+                        .map(|r| {
+                            r.iter()
+                                .filter_map(Value::as_str)
+                                .map(|r| i18n::tr(lang, &format!("pause-{}", r.replace('_', "-"))))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    Some(i18n::tr_args(
+                        lang,
+                        "clock-paused-by",
+                        &[("reasons", reasons.join(", "))],
+                    ))
+                }
+                _ => None,
+            };
+            Some(ClockView {
+                name: metric_name(lang, metric),
+                state_text: i18n::tr(lang, &format!("clock-{}", state.replace('_', "-"))),
+                state,
+                detail: detail.unwrap_or_default(),
+                target: text("target").unwrap_or_default().to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// The time zone of a contract's policy's main calendar, by contract (cached per request).
+async fn zone_of(
+    state: &AppState,
+    cache: &mut HashMap<i64, TimeZone>,
+    contract_id: i64,
+) -> Result<TimeZone, Problem> {
+    if let Some(z) = cache.get(&contract_id) {
+        return Ok(z.clone());
+    }
+    let contract = state.db.get_contract(contract_id, None).await?;
+    let policy = state.policies.for_contract(&state.db, &contract).await?;
+    let zone = policy
+        .calendars
+        .get(&policy.default_calendar)
+        .and_then(|c| TimeZone::get(c.timezone_name()).ok())
+        .unwrap_or(TimeZone::UTC);
+    cache.insert(contract_id, zone.clone());
+    Ok(zone)
+}
+
+async fn rows(
+    state: &AppState,
+    lang: Language,
+    tickets: &[Ticket],
+    now: Timestamp,
+) -> Result<Vec<Row>, Problem> {
+    let names: HashMap<i64, String> = state
+        .db
+        .list_organisations(Some(OrgKind::Customer))
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let mut zones = HashMap::new();
+    let mut out = Vec::with_capacity(tickets.len());
+    for t in tickets {
+        let zone = zone_of(state, &mut zones, t.contract_id).await?;
+        let sla = t.sla.as_ref().map(|c| c.sla.clone()).unwrap_or_default();
+        out.push(Row {
+            id: t.id,
+            number: t.display_number(),
+            title: t.title.clone(),
+            priority: t.priority.clone(),
+            status: status_text(lang, t.status),
+            customer: names.get(&t.customer_org_id).cloned().unwrap_or_default(),
+            clocks: clocks(lang, &sla, &zone, now),
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Template)]
+#[template(path = "portal/tickets.html")]
+struct TicketsPage {
+    ui: Ui,
+    rows: Vec<Row>,
+}
+
+/// `GET /tickets`: the customer's tickets, open first and closest to due first (the provider's
+/// team goes to the queue).
+pub async fn my_tickets(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, PortalError> {
+    if viewer.principal.is_staff() {
+        return Ok(Redirect::to("/queue").into_response());
+    }
+    let lang = viewer.lang();
+    let fail = |p: Problem| PortalError::from_problem(lang, p);
+    let now = state.clock.now();
+    let mut tickets = Vec::new();
+    for open_only in [true, false] {
+        let page = state
+            .db
+            .list_tickets(&TicketFilter {
+                customer_org_id: viewer.principal.tenant(),
+                open_only,
+                limit: PAGE,
+                ..TicketFilter::default()
+            })
+            .await
+            .map_err(|e| fail(e.into()))?;
+        for t in page.tickets {
+            if !tickets.iter().any(|x: &Ticket| x.id == t.id) {
+                tickets.push(t);
+            }
+        }
+    }
+    let rows = rows(&state, lang, &tickets, now).await.map_err(fail)?;
+    Ok(render(
+        lang,
+        &TicketsPage {
+            ui: viewer.ui("tickets"),
+            rows,
+        },
+    ))
+}
+
+/// Filters of the queue.
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    priority: String,
+    #[serde(default)]
+    customer: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    breaching: String,
+}
+
+/// A choice in a filter.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    /// The value sent.
+    pub value: String,
+    /// What it says.
+    pub label: String,
+    /// Whether it is chosen.
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal/queue.html")]
+struct QueuePage {
+    ui: Ui,
+    rows: Vec<Row>,
+    customers: Vec<Choice>,
+    statuses: Vec<Choice>,
+    priority: String,
+    breaching: bool,
+}
+
+/// `GET /queue`: the provider's open tickets, closest to breaching first (breached ones at the
+/// top), with filters.
+pub async fn queue(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<QueueQuery>,
+) -> Result<Response, PortalError> {
+    let lang = viewer.lang();
+    if !viewer.principal.is_staff() {
+        return Ok(Redirect::to("/tickets").into_response());
+    }
+    let fail = |p: Problem| PortalError::from_problem(lang, p);
+    let now = state.clock.now();
+    let customer = query.customer.parse::<i64>().ok();
+    let status = TicketStatus::parse(&query.status);
+    let breaching = query.breaching == "1";
+    let page = state
+        .db
+        .list_tickets(&TicketFilter {
+            customer_org_id: customer,
+            statuses: status.into_iter().collect(),
+            priority: Some(query.priority.trim().to_owned()).filter(|p| !p.is_empty()),
+            due_before: breaching.then(|| now + SignedDuration::from_hours(1)),
+            open_only: true,
+            limit: PAGE,
+            ..TicketFilter::default()
+        })
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let rows = rows(&state, lang, &page.tickets, now).await.map_err(fail)?;
+    let customers = state
+        .db
+        .list_organisations(Some(OrgKind::Customer))
+        .await
+        .map_err(|e| fail(e.into()))?
+        .into_iter()
+        .map(|o| Choice {
+            selected: Some(o.id) == customer,
+            value: o.id.to_string(),
+            label: o.name,
+        })
+        .collect();
+    let statuses = TicketStatus::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| Choice {
+            value: s.as_str().to_owned(),
+            label: status_text(lang, *s),
+            selected: Some(*s) == status,
+        })
+        .collect();
+    Ok(render(
+        lang,
+        &QueuePage {
+            ui: viewer.ui("queue"),
+            rows,
+            customers,
+            statuses,
+            priority: query.priority,
+            breaching,
+        },
+    ))
+}
+
+/// An event in a ticket's timeline.
+#[derive(Debug, Clone)]
+pub struct EventView {
+    /// When.
+    pub at: String,
+    /// What, in words.
+    pub what: String,
+    /// Its text (a reply, a note, a comment), if any.
+    pub text: String,
+    /// Seen only by the provider's team.
+    pub internal: bool,
+}
+
+fn event_view(lang: Language, e: &StoredEvent, zone: &TimeZone) -> EventView {
+    let key = format!("event-{}", e.event_type.replace('_', "-"));
+    let what = if i18n::has(lang, &key) {
+        i18n::tr(lang, &key)
+    } else {
+        i18n::tr_args(lang, "event-other", &[("type", e.event_type.clone())])
+    };
+    let text = ["body", "comment", "summary", "reason"]
+        .iter()
+        .find_map(|k| e.payload.get(*k).and_then(Value::as_str))
+        .unwrap_or_default()
+        .to_owned();
+    EventView {
+        at: when(e.at, zone),
+        what,
+        text,
+        internal: e.visibility == Visibility::Internal,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/ticket.html")]
+struct TicketPage {
+    ui: Ui,
+    id: i64,
+    number: String,
+    title: String,
+    priority: String,
+    status: String,
+    customer: String,
+    reported: String,
+    zone: String,
+    description: String,
+    clocks: Vec<ClockView>,
+    events: Vec<EventView>,
+    can_acknowledge: bool,
+    can_reply: bool,
+    flash: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/clocks.html")]
+struct ClocksFragment {
+    ui: Ui,
+    id: i64,
+    clocks: Vec<ClockView>,
+}
+
+/// A ticket the viewer may see, its events and its clocks now.
+async fn load(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<(Ticket, Vec<StoredEvent>, Vec<ClockView>, TimeZone), Problem> {
+    let scope = viewer.principal.tenant();
+    let ticket = state.db.get_ticket(id, scope).await?;
+    let events = state
+        .db
+        .ticket_events(id, scope, viewer.principal.is_staff())
+        .await?;
+    let contract = state.db.get_contract(ticket.contract_id, None).await?;
+    let policy = state.policies.for_contract(&state.db, &contract).await?;
+    let zone = policy
+        .calendars
+        .get(&policy.default_calendar)
+        .and_then(|c| TimeZone::get(c.timezone_name()).ok())
+        .unwrap_or(TimeZone::UTC);
+    let now = state.clock.now();
+    // The fold needs every event, internal ones included.
+    let all = if viewer.principal.is_staff() {
+        events.clone()
+    } else {
+        state.db.ticket_events(id, None, true).await?
+    };
+    let sla = crate::desk::sla_of_events(&policy, &all, now)?;
+    let clocks = clocks(viewer.lang(), &sla.json, &zone, now);
+    Ok((ticket, events, clocks, zone))
+}
+
+/// Query of the ticket page: what was just done.
+#[derive(Debug, Default, Deserialize)]
+pub struct TicketQuery {
+    #[serde(default)]
+    done: String,
+}
+
+/// `GET /tickets/{id}`: the ticket, its clocks and its timeline.
+pub async fn ticket(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Query(query): Query<TicketQuery>,
+) -> Result<Response, PortalError> {
+    let lang = viewer.lang();
+    let (ticket, events, clocks, zone) = load(&state, &viewer, id)
+        .await
+        .map_err(|p| PortalError::from_problem(lang, p))?;
+    let customer = state
+        .db
+        .get_organisation(ticket.customer_org_id)
+        .await
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let flash = match query.done.as_str() {
+        "acknowledged" => i18n::tr(lang, "ticket-acknowledged"),
+        "replied" => i18n::tr(lang, "ticket-replied"),
+        "reported" => i18n::tr(lang, "ticket-reported-ok"),
+        _ => String::new(),
+    };
+    let page = TicketPage {
+        ui: viewer.ui(if viewer.principal.is_staff() {
+            "queue"
+        } else {
+            "tickets"
+        }),
+        id: ticket.id,
+        number: ticket.display_number(),
+        title: ticket.title.clone(),
+        priority: ticket.priority.clone(),
+        status: status_text(lang, ticket.status),
+        customer,
+        reported: when(ticket.created_at, &zone),
+        zone: zone.iana_name().unwrap_or("UTC").to_owned(),
+        description: ticket.description.clone(),
+        clocks,
+        events: events.iter().map(|e| event_view(lang, e, &zone)).collect(),
+        can_acknowledge: viewer.principal.is_staff() && ticket.status == TicketStatus::New,
+        can_reply: ticket.status != TicketStatus::Closed,
+        flash,
+    };
+    Ok(render(lang, &page))
+}
+
+/// `GET /tickets/{id}/clocks`: the clocks alone (htmx refreshes them every 30 s).
+pub async fn ticket_clocks(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, PortalError> {
+    let lang = viewer.lang();
+    let (ticket, _, clocks, _) = load(&state, &viewer, id)
+        .await
+        .map_err(|p| PortalError::from_problem(lang, p))?;
+    Ok(render(
+        lang,
+        &ClocksFragment {
+            ui: viewer.ui(""),
+            id: ticket.id,
+            clocks,
+        },
+    ))
+}
+
+/// A form with its CSRF token and an optional text.
+#[derive(Debug, Deserialize)]
+pub struct ActionForm {
+    csrf: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// `POST /tickets/{id}/acknowledge` (the provider's team).
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, PortalError> {
+    viewer.check_csrf(&form.csrf)?;
+    let lang = viewer.lang();
+    // The page is shown again from the store: the answer's view is not needed.
+    let _acknowledged =
+        tickets::acknowledge(State(state), viewer.principal, Path(id), MaybeJson(None))
+            .await
+            .map_err(|p| PortalError::from_problem(lang, p))?;
+    Ok(Redirect::to(&format!("/tickets/{id}?done=acknowledged")).into_response())
+}
+
+/// `POST /tickets/{id}/reply`.
+pub async fn reply(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, PortalError> {
+    viewer.check_csrf(&form.csrf)?;
+    let lang = viewer.lang();
+    if form.body.trim().is_empty() {
+        return Err(PortalError::new(
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "error-invalid",
+        ));
+    }
+    let _replied = tickets::reply(
+        State(state),
+        viewer.principal,
+        Path(id),
+        ApiJson(MessageBody { body: form.body }),
+    )
+    .await
+    .map_err(|p| PortalError::from_problem(lang, p))?;
+    Ok(Redirect::to(&format!("/tickets/{id}?done=replied")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn clocks_in_words() {
+        let tz = TimeZone::get("Asia/Jakarta").expect("zone");
+        let now: Timestamp = "2026-03-14T02:00:00Z".parse().expect("now");
+        let sla = json!({"metrics": [
+            {"metric": "response", "state": "met", "target": "1h", "met_at": "2026-03-14T01:30:00Z"},
+            {"metric": "resolution", "state": "running", "target": "2 business days",
+             "due": "2026-03-14T04:30:00Z"},
+            {"metric": "workaround", "state": "paused", "target": "4h",
+             "paused_by": ["waiting_on_customer"]},
+            {"metric": "onsite", "state": "breached", "target": "8h",
+             "breached_at": "2026-03-14T01:00:00Z"}
+        ]});
+        let en = clocks(Language::En, &sla, &tz, now);
+        assert_eq!(en[0].detail, "met at 2026-03-14 08:30 WIB");
+        assert_eq!(en[1].detail, "due 2026-03-14 11:30 WIB · 2 h 30 min left");
+        assert_eq!(en[1].name, "Resolution");
+        assert_eq!(en[2].detail, "paused: waiting on the customer");
+        assert_eq!(en[3].state_text, "breached");
+        let id = clocks(Language::Id, &sla, &tz, now);
+        assert_eq!(
+            id[1].detail,
+            "batas 2026-03-14 11:30 WIB · sisa 2 jam 30 menit"
+        );
+        assert_eq!(id[2].state_text, "dijeda");
+        let late: Timestamp = "2026-03-14T05:00:00Z".parse().expect("late");
+        assert!(
+            clocks(Language::En, &sla, &tz, late)[1]
+                .detail
+                .ends_with("30 min overdue")
+        );
+    }
+}

@@ -1,0 +1,133 @@
+//! What every portal page shows around its content (language, the signed-in person, the
+//! navigation, the CSRF token) and the formatting of instants and durations.
+
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use tenggat_store::Language;
+
+use super::{Viewer, i18n};
+
+/// The page furniture, and the words of the page's language (`ui.t("key")` in templates).
+#[derive(Debug, Clone)]
+pub struct Ui {
+    /// The page's language.
+    pub lang: Language,
+    /// Its code (`id`, `en`), for `<html lang>`.
+    pub lang_code: &'static str,
+    /// The signed-in person's name, if any.
+    pub user_name: Option<String>,
+    /// Their organisation's name.
+    pub org_name: String,
+    /// Whether they work for the provider.
+    pub staff: bool,
+    /// The CSRF token their forms carry (empty when nobody is signed in).
+    pub csrf: String,
+    /// Which navigation item is the current page.
+    pub active: &'static str,
+    /// This page's path, where the language switch comes back to.
+    pub back: String,
+}
+
+impl Ui {
+    /// For a signed-in viewer.
+    pub fn signed(viewer: &Viewer, active: &'static str) -> Ui {
+        Ui {
+            lang: viewer.lang(),
+            lang_code: viewer.lang().as_str(),
+            user_name: Some(viewer.principal.user.name.clone()),
+            org_name: viewer.org.name.clone(),
+            staff: viewer.principal.is_staff(),
+            csrf: viewer.csrf.clone(),
+            active,
+            back: viewer.path.clone(),
+        }
+    }
+
+    /// For someone not signed in.
+    pub fn anonymous(lang: Language) -> Ui {
+        Ui {
+            lang,
+            lang_code: lang.as_str(),
+            user_name: None,
+            org_name: String::new(),
+            staff: false,
+            csrf: String::new(),
+            active: "",
+            back: "/".to_owned(),
+        }
+    }
+
+    /// The text of `key`.
+    pub fn t(&self, key: &str) -> String {
+        i18n::tr(self.lang, key)
+    }
+
+    /// The text of `key` with one argument.
+    pub fn ta(&self, key: &str, name: &'static str, value: &str) -> String {
+        i18n::tr_args(self.lang, key, &[(name, value.to_owned())])
+    }
+
+    /// `aria-current` for the navigation item `item`.
+    pub fn current(&self, item: &str) -> &'static str {
+        if self.active == item { "page" } else { "false" }
+    }
+}
+
+/// An instant as people read it in `zone`: `2026-03-14 09:00 WIB`.
+pub fn when(at: Timestamp, zone: &TimeZone) -> String {
+    at.to_zoned(zone.clone())
+        .strftime("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+/// An RFC 3339 instant from the SLA JSON as people read it; the text itself when it is not
+/// one.
+pub fn when_text(text: &str, zone: &TimeZone) -> String {
+    text.parse::<Timestamp>()
+        .map_or_else(|_| text.to_owned(), |t| when(t, zone))
+}
+
+/// A length of time in whole days, hours and minutes (`1 d 3 h`, `25 min`).
+pub fn duration(lang: Language, d: SignedDuration) -> String {
+    let minutes = d.as_secs().unsigned_abs() / 60;
+    let (days, hours, mins) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
+    let mut parts = Vec::new();
+    let part = |key: &str, n: u64| i18n::tr_args(lang, key, &[("n", n.to_string())]);
+    if days > 0 {
+        parts.push(part("duration-days", days));
+    }
+    if hours > 0 {
+        parts.push(part("duration-hours", hours));
+    }
+    if days == 0 && (mins > 0 || hours == 0) {
+        parts.push(part("duration-minutes", mins));
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_in_both_languages() {
+        let d = |m: i64| SignedDuration::from_mins(m);
+        assert_eq!(duration(Language::En, d(25)), "25 min");
+        assert_eq!(duration(Language::En, d(0)), "0 min");
+        assert_eq!(duration(Language::En, d(125)), "2 h 5 min");
+        assert_eq!(duration(Language::Id, d(60 * 27)), "1 hari 3 jam");
+        assert_eq!(duration(Language::En, d(-90)), "1 h 30 min");
+    }
+
+    #[test]
+    fn instants_in_the_calendars_zone() {
+        let tz = TimeZone::get("Asia/Jakarta").expect("zone");
+        let at: Timestamp = "2026-03-14T02:00:00Z".parse().expect("instant");
+        assert_eq!(when(at, &tz), "2026-03-14 09:00 WIB");
+        assert_eq!(
+            when_text("2026-03-14T02:00:00Z", &tz),
+            "2026-03-14 09:00 WIB"
+        );
+        assert_eq!(when_text("soon", &tz), "soon");
+    }
+}
