@@ -16,6 +16,7 @@
 //! changed with the switch in the header and remembered); the sign-in page follows `?lang=`
 //! or the `tenggat_lang` cookie, Indonesian by default.
 
+mod actions;
 pub mod i18n;
 mod login;
 mod pages;
@@ -59,8 +60,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets/new", get(report::form).post(report::submit))
         .route("/tickets/{id}", get(pages::ticket))
         .route("/tickets/{id}/clocks", get(pages::ticket_clocks))
-        .route("/tickets/{id}/acknowledge", post(pages::acknowledge))
-        .route("/tickets/{id}/reply", post(pages::reply))
+        .route("/tickets/{id}/do/{action}", post(actions::act))
         .route("/queue", get(pages::queue))
         .route("/assets/{name}", get(asset))
         .layer(axum::middleware::map_response(secure_headers))

@@ -4,9 +4,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
@@ -16,13 +14,10 @@ use tenggat_store::{
     Language, OrgKind, Store, StoredEvent, Ticket, TicketFilter, TicketStatus, Visibility,
 };
 
-use super::view::{duration, when, when_text};
+use super::view::{Choice, duration, when, when_text};
 use super::{PortalError, Ui, Viewer, i18n, render};
 use crate::AppState;
-use crate::extract::{ApiJson, MaybeJson};
 use crate::problem::Problem;
-use crate::tickets;
-use crate::views::MessageBody;
 
 /// Most tickets one list page shows.
 const PAGE: u32 = 200;
@@ -247,17 +242,6 @@ pub struct QueueQuery {
     breaching: String,
 }
 
-/// A choice in a filter.
-#[derive(Debug, Clone)]
-pub struct Choice {
-    /// The value sent.
-    pub value: String,
-    /// What it says.
-    pub label: String,
-    /// Whether it is chosen.
-    pub selected: bool,
-}
-
 #[derive(Template)]
 #[template(path = "portal/queue.html")]
 struct QueuePage {
@@ -309,6 +293,7 @@ pub async fn queue(
             selected: Some(o.id) == customer,
             value: o.id.to_string(),
             label: o.name,
+            ..Choice::default()
         })
         .collect();
     let statuses = TicketStatus::ALL
@@ -318,6 +303,7 @@ pub async fn queue(
             value: s.as_str().to_owned(),
             label: status_text(lang, *s),
             selected: Some(*s) == status,
+            ..Choice::default()
         })
         .collect();
     Ok(render(
@@ -381,9 +367,30 @@ struct TicketPage {
     description: String,
     clocks: Vec<ClockView>,
     events: Vec<EventView>,
-    can_acknowledge: bool,
-    can_reply: bool,
+    /// What the viewer may do here.
+    can: Can,
+    /// The policy's priorities (for a priority change).
+    priorities: Vec<Choice>,
+    /// The statuses an agent may set.
+    statuses: Vec<Choice>,
     flash: String,
+}
+
+/// The actions a ticket page offers its viewer (the API still decides).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Can {
+    /// Acknowledge a new ticket.
+    pub acknowledge: bool,
+    /// Take it (assign to oneself).
+    pub assign_me: bool,
+    /// Change status, record a workaround, resolve, change priority, add internal notes.
+    pub work: bool,
+    /// Reply.
+    pub reply: bool,
+    /// Close a resolved ticket.
+    pub close: bool,
+    /// Reopen a resolved or closed ticket.
+    pub reopen: bool,
 }
 
 #[derive(Template)]
@@ -399,7 +406,16 @@ async fn load(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
-) -> Result<(Ticket, Vec<StoredEvent>, Vec<ClockView>, TimeZone), Problem> {
+) -> Result<
+    (
+        Ticket,
+        Vec<StoredEvent>,
+        Vec<ClockView>,
+        TimeZone,
+        std::sync::Arc<tenggat_sla::Policy>,
+    ),
+    Problem,
+> {
     let scope = viewer.principal.tenant();
     let ticket = state.db.get_ticket(id, scope).await?;
     let events = state
@@ -422,7 +438,7 @@ async fn load(
     };
     let sla = crate::desk::sla_of_events(&policy, &all, now)?;
     let clocks = clocks(viewer.lang(), &sla.json, &zone, now);
-    Ok((ticket, events, clocks, zone))
+    Ok((ticket, events, clocks, zone, policy))
 }
 
 /// Query of the ticket page: what was just done.
@@ -440,7 +456,7 @@ pub async fn ticket(
     Query(query): Query<TicketQuery>,
 ) -> Result<Response, PortalError> {
     let lang = viewer.lang();
-    let (ticket, events, clocks, zone) = load(&state, &viewer, id)
+    let (ticket, events, clocks, zone, policy) = load(&state, &viewer, id)
         .await
         .map_err(|p| PortalError::from_problem(lang, p))?;
     let customer = state
@@ -449,12 +465,50 @@ pub async fn ticket(
         .await
         .map(|o| o.name)
         .unwrap_or_default();
-    let flash = match query.done.as_str() {
-        "acknowledged" => i18n::tr(lang, "ticket-acknowledged"),
-        "replied" => i18n::tr(lang, "ticket-replied"),
-        "reported" => i18n::tr(lang, "ticket-reported-ok"),
-        _ => String::new(),
+    let flash = if query.done == "reported" {
+        i18n::tr(lang, "ticket-reported-ok")
+    } else if super::actions::ACTIONS.contains(&query.done.as_str()) {
+        i18n::tr(lang, &format!("done-{}", query.done))
+    } else {
+        String::new()
     };
+    let staff = viewer.principal.is_staff();
+    let open = ticket.status.is_open();
+    let can = Can {
+        acknowledge: staff && ticket.status == TicketStatus::New,
+        assign_me: staff && open && ticket.assignee_id != Some(viewer.principal.user.id),
+        work: staff && open,
+        reply: ticket.status != TicketStatus::Closed,
+        close: ticket.status == TicketStatus::Resolved,
+        reopen: !open,
+    };
+    let priorities = policy
+        .priorities
+        .iter()
+        .map(|p| Choice {
+            value: p.id.clone(),
+            label: match lang {
+                Language::Id => format!("{} — {}", p.id, p.name.id),
+                Language::En => format!("{} — {}", p.id, p.name.en),
+            },
+            selected: p.id == ticket.priority,
+            ..Choice::default()
+        })
+        .collect();
+    let statuses = [
+        TicketStatus::InProgress,
+        TicketStatus::WaitingOnCustomer,
+        TicketStatus::AwaitingPermit,
+        TicketStatus::Maintenance,
+    ]
+    .iter()
+    .map(|s| Choice {
+        value: s.as_str().to_owned(),
+        label: status_text(lang, *s),
+        selected: *s == ticket.status,
+        ..Choice::default()
+    })
+    .collect();
     let page = TicketPage {
         ui: viewer.ui(if viewer.principal.is_staff() {
             "queue"
@@ -472,8 +526,9 @@ pub async fn ticket(
         description: ticket.description.clone(),
         clocks,
         events: events.iter().map(|e| event_view(lang, e, &zone)).collect(),
-        can_acknowledge: viewer.principal.is_staff() && ticket.status == TicketStatus::New,
-        can_reply: ticket.status != TicketStatus::Closed,
+        can,
+        priorities,
+        statuses,
         flash,
     };
     Ok(render(lang, &page))
@@ -486,7 +541,7 @@ pub async fn ticket_clocks(
     Path(id): Path<i64>,
 ) -> Result<Response, PortalError> {
     let lang = viewer.lang();
-    let (ticket, _, clocks, _) = load(&state, &viewer, id)
+    let (ticket, _, clocks, _, _) = load(&state, &viewer, id)
         .await
         .map_err(|p| PortalError::from_problem(lang, p))?;
     Ok(render(
@@ -497,58 +552,6 @@ pub async fn ticket_clocks(
             clocks,
         },
     ))
-}
-
-/// A form with its CSRF token and an optional text.
-#[derive(Debug, Deserialize)]
-pub struct ActionForm {
-    csrf: String,
-    #[serde(default)]
-    body: String,
-}
-
-/// `POST /tickets/{id}/acknowledge` (the provider's team).
-pub async fn acknowledge(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-    Form(form): Form<ActionForm>,
-) -> Result<Response, PortalError> {
-    viewer.check_csrf(&form.csrf)?;
-    let lang = viewer.lang();
-    // The page is shown again from the store: the answer's view is not needed.
-    let _acknowledged =
-        tickets::acknowledge(State(state), viewer.principal, Path(id), MaybeJson(None))
-            .await
-            .map_err(|p| PortalError::from_problem(lang, p))?;
-    Ok(Redirect::to(&format!("/tickets/{id}?done=acknowledged")).into_response())
-}
-
-/// `POST /tickets/{id}/reply`.
-pub async fn reply(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-    Form(form): Form<ActionForm>,
-) -> Result<Response, PortalError> {
-    viewer.check_csrf(&form.csrf)?;
-    let lang = viewer.lang();
-    if form.body.trim().is_empty() {
-        return Err(PortalError::new(
-            lang,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "error-invalid",
-        ));
-    }
-    let _replied = tickets::reply(
-        State(state),
-        viewer.principal,
-        Path(id),
-        ApiJson(MessageBody { body: form.body }),
-    )
-    .await
-    .map_err(|p| PortalError::from_problem(lang, p))?;
-    Ok(Redirect::to(&format!("/tickets/{id}?done=replied")).into_response())
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use serde_json::{Map, Value, json};
 use tenggat_sla::{FieldType, Policy};
 use tenggat_store::{Contract, Language, Store};
 
+use super::view::Choice;
 use super::{PortalError, Ui, Viewer, i18n, render};
 use crate::AppState;
 use crate::extract::ApiJson;
@@ -40,21 +41,6 @@ const ZONES: &[&str] = &[
 pub struct NewQuery {
     #[serde(default)]
     contract: Option<i64>,
-}
-
-/// A choice (priority, kind, attribute value, zone).
-#[derive(Debug, Clone)]
-pub struct Option_ {
-    /// Value sent.
-    pub value: String,
-    /// Label.
-    pub label: String,
-    /// Longer explanation (a priority's impact).
-    pub help: String,
-    /// Examples (a priority's).
-    pub examples: Vec<String>,
-    /// Chosen.
-    pub selected: bool,
 }
 
 /// A field of the form.
@@ -87,12 +73,12 @@ pub struct FieldView {
 struct NewTicketPage {
     ui: Ui,
     contract_id: i64,
-    contracts: Vec<Option_>,
-    priorities: Vec<Option_>,
-    kinds: Vec<Option_>,
-    attributes: Vec<(String, String, Vec<Option_>)>,
+    contracts: Vec<Choice>,
+    priorities: Vec<Choice>,
+    kinds: Vec<Choice>,
+    attributes: Vec<(String, String, Vec<Choice>)>,
     fields: Vec<FieldView>,
-    zones: Vec<Option_>,
+    zones: Vec<Choice>,
     title: String,
     description: String,
     max_mb: String,
@@ -219,7 +205,7 @@ fn page(
         contract_id: contract.id,
         contracts: list
             .iter()
-            .map(|c| Option_ {
+            .map(|c| Choice {
                 value: c.id.to_string(),
                 label: format!("#{} · {}", c.id, policy_label(&c.policy)),
                 help: String::new(),
@@ -230,7 +216,7 @@ fn page(
         priorities: policy
             .priorities
             .iter()
-            .map(|p| Option_ {
+            .map(|p| Choice {
                 value: p.id.clone(),
                 label: text(lang, &p.name),
                 help: text(lang, &p.impact),
@@ -241,7 +227,7 @@ fn page(
         kinds: policy
             .kinds
             .iter()
-            .map(|k| Option_ {
+            .map(|k| Choice {
                 value: k.id.clone(),
                 label: text(lang, &k.name),
                 help: text(lang, &k.description),
@@ -259,7 +245,7 @@ fn page(
                     text(lang, &a.name),
                     a.values
                         .iter()
-                        .map(|v| Option_ {
+                        .map(|v| Choice {
                             value: v.clone(),
                             label: v.clone(),
                             help: String::new(),
@@ -273,7 +259,7 @@ fn page(
         fields,
         zones: zones
             .into_iter()
-            .map(|z| Option_ {
+            .map(|z| Choice {
                 value: z.to_owned(),
                 label: z.to_owned(),
                 help: String::new(),

@@ -73,6 +73,21 @@ impl Ui {
     }
 }
 
+/// A choice in a form (a priority, a kind, a filter value, a time zone).
+#[derive(Debug, Clone, Default)]
+pub struct Choice {
+    /// The value sent.
+    pub value: String,
+    /// What it says.
+    pub label: String,
+    /// A longer explanation (a priority's impact).
+    pub help: String,
+    /// Examples (a priority's).
+    pub examples: Vec<String>,
+    /// Whether it is chosen.
+    pub selected: bool,
+}
+
 /// An instant as people read it in `zone`: `2026-03-14 09:00 WIB`.
 pub fn when(at: Timestamp, zone: &TimeZone) -> String {
     at.to_zoned(zone.clone())

@@ -173,9 +173,10 @@ async fn fill_all_but_evidence(browser: &Browser) {
 }
 
 /// Issue 7's first scenario: a customer files an Innovasia P2 with a missing mandatory field
-/// (and sees which), fixes it and submits; the agent finds it at the top of the queue and
-/// acknowledges it; the customer's page shows the response clock met and the resolution
-/// clock running.
+/// (and sees which), fixes it and submits; the agent finds it at the top of the queue,
+/// acknowledges it, takes it and adds an internal note; the customer's page shows the response
+/// clock met and the resolution clock running, and not the note; the agent records a
+/// workaround and resolves it; the customer closes it. Another customer gets "not found".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_reports_and_an_agent_acknowledges() {
     let server = Server::start().await;
@@ -248,6 +249,22 @@ async fn a_customer_reports_and_an_agent_acknowledges() {
     browser.click("#acknowledge").await;
     assert_eq!(browser.text_of(".flash").await, "Ticket acknowledged.");
     assert_eq!(browser.text_of("#status").await, "Acknowledged");
+    browser.click("#assign-me").await;
+    assert_eq!(browser.text_of(".flash").await, "The ticket is yours now.");
+    browser
+        .fill(
+            "#note-body",
+            "Log server: NullPointerException di PdfExporter",
+        )
+        .await;
+    browser.click("#add-note").await;
+    assert_eq!(browser.text_of(".flash").await, "Note added.");
+    assert!(
+        browser
+            .text_of("#timeline")
+            .await
+            .contains("NullPointerException")
+    );
     sign_out(&browser).await;
 
     // The customer sees the response met and the resolution running.
@@ -265,7 +282,33 @@ async fn a_customer_reports_and_an_agent_acknowledges() {
             .await
             .starts_with("Resolusi berjalan")
     );
-    assert!(browser.text_of("#timeline").await.contains("Diterima"));
+    let timeline = browser.text_of("#timeline").await;
+    assert!(timeline.contains("Diterima"), "{timeline}");
+    assert!(
+        !timeline.contains("NullPointerException"),
+        "an internal note is not shown to the customer"
+    );
+    sign_out(&browser).await;
+
+    // The agent works around and resolves it; the customer closes it.
+    sign_in(&browser, &server, &desk.agent).await;
+    browser.goto(&ticket_url).await;
+    browser
+        .fill("#workaround-comment", "Ekspor lewat CSV")
+        .await;
+    browser.click("#workaround").await;
+    assert_eq!(browser.text_of(".flash").await, "Workaround recorded.");
+    browser
+        .fill("#resolve-comment", "PdfExporter diperbaiki")
+        .await;
+    browser.click("#resolve").await;
+    assert_eq!(browser.text_of("#status").await, "Resolved");
+    sign_out(&browser).await;
+    sign_in(&browser, &server, &desk.customer).await;
+    browser.goto(&ticket_url).await;
+    browser.click("#close").await;
+    assert_eq!(browser.text_of(".flash").await, "Tiket ditutup.");
+    assert_eq!(browser.text_of("#status").await, "Ditutup");
     sign_out(&browser).await;
 
     // Another customer gets "not found" for that ticket's URL.
