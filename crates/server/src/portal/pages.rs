@@ -14,7 +14,7 @@ use tenggat_store::{
     Language, OrgKind, Store, StoredEvent, Ticket, TicketFilter, TicketStatus, Visibility,
 };
 
-use super::view::{Choice, duration, when, when_text};
+use super::view::{Choice, duration, policy_zone, when, when_text};
 use super::{PortalError, Ui, Viewer, i18n, render};
 use crate::AppState;
 use crate::problem::Problem;
@@ -142,11 +142,7 @@ async fn zone_of(
     }
     let contract = state.db.get_contract(contract_id, None).await?;
     let policy = state.policies.for_contract(&state.db, &contract).await?;
-    let zone = policy
-        .calendars
-        .get(&policy.default_calendar)
-        .and_then(|c| TimeZone::get(c.timezone_name()).ok())
-        .unwrap_or(TimeZone::UTC);
+    let zone = policy_zone(&policy);
     cache.insert(contract_id, zone.clone());
     Ok(zone)
 }
@@ -424,11 +420,7 @@ async fn load(
         .await?;
     let contract = state.db.get_contract(ticket.contract_id, None).await?;
     let policy = state.policies.for_contract(&state.db, &contract).await?;
-    let zone = policy
-        .calendars
-        .get(&policy.default_calendar)
-        .and_then(|c| TimeZone::get(c.timezone_name()).ok())
-        .unwrap_or(TimeZone::UTC);
+    let zone = policy_zone(&policy);
     let now = state.clock.now();
     // The fold needs every event, internal ones included.
     let all = if viewer.principal.is_staff() {

@@ -208,9 +208,8 @@ fn page(
             .map(|c| Choice {
                 value: c.id.to_string(),
                 label: format!("#{} · {}", c.id, policy_label(&c.policy)),
-                help: String::new(),
-                examples: Vec::new(),
                 selected: c.id == contract.id,
+                ..Choice::default()
             })
             .collect(),
         priorities: policy
@@ -231,8 +230,8 @@ fn page(
                 value: k.id.clone(),
                 label: text(lang, &k.name),
                 help: text(lang, &k.description),
-                examples: Vec::new(),
                 selected: k.id == sent.kind,
+                ..Choice::default()
             })
             .collect(),
         attributes: policy
@@ -248,9 +247,8 @@ fn page(
                         .map(|v| Choice {
                             value: v.clone(),
                             label: v.clone(),
-                            help: String::new(),
-                            examples: Vec::new(),
                             selected: chosen == Some(v),
+                            ..Choice::default()
                         })
                         .collect(),
                 )
@@ -262,9 +260,7 @@ fn page(
             .map(|z| Choice {
                 value: z.to_owned(),
                 label: z.to_owned(),
-                help: String::new(),
-                examples: Vec::new(),
-                selected: false,
+                ..Choice::default()
             })
             .collect(),
         title: sent.title.clone(),

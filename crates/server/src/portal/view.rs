@@ -88,6 +88,16 @@ pub struct Choice {
     pub selected: bool,
 }
 
+/// The zone of a policy's main calendar, in which its tickets' times are shown (UTC for a
+/// calendar without one, such as the built-in 24×7).
+pub fn policy_zone(policy: &tenggat_sla::Policy) -> TimeZone {
+    policy
+        .calendars
+        .get(&policy.default_calendar)
+        .and_then(|c| TimeZone::get(c.timezone_name()).ok())
+        .unwrap_or(TimeZone::UTC)
+}
+
 /// An instant as people read it in `zone`: `2026-03-14 09:00 WIB`.
 pub fn when(at: Timestamp, zone: &TimeZone) -> String {
     at.to_zoned(zone.clone())
