@@ -72,8 +72,8 @@ enum Command {
         #[arg(long)]
         create: bool,
     },
-    /// Load a demo desk: one customer per seed preset and a few hundred realistic tickets
-    /// (refused when the database already holds the demo).
+    /// Load a demo desk: one customer per seed preset, a few hundred realistic tickets and
+    /// last month's availability history (refused when the database already holds the demo).
     Demo {
         /// How many tickets to load (1 to 100000).
         #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=100_000))]

@@ -126,12 +126,12 @@ fn field_kind(t: FieldType) -> &'static str {
     }
 }
 
-/// The contracts the viewer may report under, and the one chosen.
+/// The contracts the viewer may report under, the one chosen, and its policy.
 async fn contracts(
     state: &AppState,
     viewer: &Viewer,
     wanted: Option<i64>,
-) -> Result<(Vec<Contract>, Contract), Problem> {
+) -> Result<(Vec<Contract>, Contract, std::sync::Arc<Policy>), Problem> {
     let org = viewer.principal.tenant().unwrap_or(viewer.org.id);
     let list = state.db.contracts_of_organisation(org).await?;
     let chosen = match wanted {
@@ -145,7 +145,8 @@ async fn contracts(
             "no contract to report under",
         )
     })?;
-    Ok((list, chosen))
+    let policy = state.policies.for_contract(&state.db, &chosen).await?;
+    Ok((list, chosen, policy))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -279,14 +280,9 @@ pub async fn form(
 ) -> Result<Response, PortalError> {
     let lang = viewer.lang();
     let fail = |p: Problem| PortalError::from_problem(lang, p);
-    let (list, contract) = contracts(&state, &viewer, query.contract)
+    let (list, contract, policy) = contracts(&state, &viewer, query.contract)
         .await
         .map_err(fail)?;
-    let policy = state
-        .policies
-        .for_contract(&state.db, &contract)
-        .await
-        .map_err(|e| fail(e.into()))?;
     let view = page(
         &viewer,
         &state,
@@ -416,14 +412,9 @@ pub async fn submit(
     })?;
     viewer.check_csrf(&sent.csrf)?;
     let files = std::mem::take(&mut sent.files);
-    let (list, contract) = contracts(&state, &viewer, sent.contract)
+    let (list, contract, policy) = contracts(&state, &viewer, sent.contract)
         .await
         .map_err(fail)?;
-    let policy = state
-        .policies
-        .for_contract(&state.db, &contract)
-        .await
-        .map_err(|e| fail(e.into()))?;
     let again = |missing: BTreeSet<String>, error: String, status: StatusCode| {
         let view = page(
             &viewer, &state, &list, &contract, &policy, &sent, &missing, error,

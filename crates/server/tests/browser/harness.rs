@@ -176,6 +176,27 @@ impl Browser {
             .unwrap_or_else(|e| panic!("cannot click `{css}`: {e}"));
     }
 
+    /// Clicks what `css` matches (a submit button, a link) and waits until the browser has
+    /// left the current page, so that what is read next is the next page's (reading right
+    /// after a plain click can find the old page's element and lose it mid-read).
+    pub async fn submit(&self, css: &str) {
+        let old = self
+            .client
+            .find(Locator::Css("html"))
+            .await
+            .expect("the current page");
+        self.click(css).await;
+        let deadline = std::time::Instant::now() + ELEMENT_WAIT;
+        // The old page's root goes stale once the browser has navigated away.
+        while old.tag_name().await.is_ok() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "clicking `{css}` did not leave the page within {ELEMENT_WAIT:?}"
+            );
+            tokio::task::yield_now().await;
+        }
+    }
+
     /// Empties the input matching `css` (waiting for it like [`Browser::text_of`]) and types
     /// `text` into it.
     pub async fn fill(&self, css: &str, text: &str) {

@@ -123,7 +123,7 @@ pub async fn sign_in(browser: &Browser, server: &Server, email: &str) {
     browser.goto(&server.url("/login")).await;
     browser.fill("#email", email).await;
     browser.fill("#password", PASSWORD).await;
-    browser.click("#sign-in").await;
+    browser.submit("#sign-in").await;
     // Signed in: the header has the sign-out button.
     browser.text_of("form[action=\"/logout\"] button").await;
     let here = browser.current_url().await;
@@ -132,7 +132,7 @@ pub async fn sign_in(browser: &Browser, server: &Server, email: &str) {
 
 /// Signs out through the header's button.
 pub async fn sign_out(browser: &Browser) {
-    browser.click("form[action=\"/logout\"] button").await;
+    browser.submit("form[action=\"/logout\"] button").await;
     browser.text_of("#sign-in").await;
     assert!(browser.current_url().await.contains("/login"));
 }
@@ -186,11 +186,11 @@ async fn a_customer_reports_and_an_agent_acknowledges() {
     sign_in(&browser, &server, &desk.customer).await;
     assert!(browser.current_url().await.ends_with("/tickets"));
     assert_eq!(browser.text_of("h1").await, "Tiket saya");
-    browser.click("#nav-new").await;
+    browser.submit("#nav-new").await;
     browser.click("#priority-P2").await;
     browser.fill("#title", "Ekspor laporan PDF gagal").await;
     fill_all_but_evidence(&browser).await;
-    browser.click("#submit-report").await;
+    browser.submit("#submit-report").await;
     // Refused: the visual evidence (an attachment) is missing, and the page says so.
     let missing = browser.text_of("#missing-fields").await;
     assert_eq!(missing, "Bukti Visual (tangkapan layar atau video pendek)");
@@ -225,7 +225,7 @@ async fn a_customer_reports_and_an_agent_acknowledges() {
         .send_keys(&shot.display().to_string())
         .await
         .expect("attach");
-    browser.click("#submit-report").await;
+    browser.submit("#submit-report").await;
     assert_eq!(
         browser.text_of(".flash").await,
         "Laporan Anda sudah tercatat. Jam SLA di bawah berjalan sejak sekarang."
@@ -245,11 +245,11 @@ async fn a_customer_reports_and_an_agent_acknowledges() {
     sign_in(&browser, &server, &desk.agent).await;
     assert!(browser.current_url().await.ends_with("/queue"));
     assert_eq!(browser.text_of("#queue tbody tr td a").await, number);
-    browser.click("#queue tbody tr td a").await;
-    browser.click("#acknowledge").await;
+    browser.submit("#queue tbody tr td a").await;
+    browser.submit("#acknowledge").await;
     assert_eq!(browser.text_of(".flash").await, "Ticket acknowledged.");
     assert_eq!(browser.text_of("#status").await, "Acknowledged");
-    browser.click("#assign-me").await;
+    browser.submit("#assign-me").await;
     assert_eq!(browser.text_of(".flash").await, "The ticket is yours now.");
     browser
         .fill(
@@ -257,7 +257,7 @@ async fn a_customer_reports_and_an_agent_acknowledges() {
             "Log server: NullPointerException di PdfExporter",
         )
         .await;
-    browser.click("#add-note").await;
+    browser.submit("#add-note").await;
     assert_eq!(browser.text_of(".flash").await, "Note added.");
     assert!(
         browser
@@ -296,17 +296,17 @@ async fn a_customer_reports_and_an_agent_acknowledges() {
     browser
         .fill("#workaround-comment", "Ekspor lewat CSV")
         .await;
-    browser.click("#workaround").await;
+    browser.submit("#workaround").await;
     assert_eq!(browser.text_of(".flash").await, "Workaround recorded.");
     browser
         .fill("#resolve-comment", "PdfExporter diperbaiki")
         .await;
-    browser.click("#resolve").await;
+    browser.submit("#resolve").await;
     assert_eq!(browser.text_of("#status").await, "Resolved");
     sign_out(&browser).await;
     sign_in(&browser, &server, &desk.customer).await;
     browser.goto(&ticket_url).await;
-    browser.click("#close").await;
+    browser.submit("#close").await;
     assert_eq!(browser.text_of(".flash").await, "Tiket ditutup.");
     assert_eq!(browser.text_of("#status").await, "Ditutup");
     sign_out(&browser).await;
@@ -343,7 +343,7 @@ async fn every_page_in_both_languages() {
 
     browser.goto(&server.url("/login")).await;
     assert_eq!(browser.text_of("h1").await, "Masuk ke Tenggat");
-    browser.click(".who a").await;
+    browser.submit(".who a").await;
     assert_eq!(browser.text_of("h1").await, "Sign in to Tenggat");
     for (email, pages) in [
         (&desk.customer, vec!["/tickets", "/tickets/new"]),
@@ -359,7 +359,7 @@ async fn every_page_in_both_languages() {
                 .await
                 .contains(&format!("<html lang=\"{lang}\""))
             {
-                browser.click("form[action=\"/language\"] button").await;
+                browser.submit("form[action=\"/language\"] button").await;
                 browser.text_of("h1").await;
             }
             for page in &pages {
