@@ -77,7 +77,7 @@ impl Task {
         self.completed_at.is_some()
     }
 
-    fn state(&self, now: Timestamp) -> &'static str {
+    pub(crate) fn state(&self, now: Timestamp) -> &'static str {
         match (self.completed_at, self.due) {
             (Some(_), _) => "done",
             (None, Some(due)) if due < now => "overdue",

@@ -4,6 +4,8 @@
 //! skip, without them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "browser/escalation.rs"]
+mod escalation;
 #[path = "browser/harness.rs"]
 mod harness;
 #[path = "browser/portal.rs"]

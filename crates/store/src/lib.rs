@@ -183,6 +183,7 @@ delegate! {
     fn ticket_logs(&self, ids: &[i64]) -> StoreResult<Vec<TicketLog>>;
     fn append_transitions(&self, batch: &[TransitionAppend]) -> StoreResult<Vec<i64>>;
     fn open_tickets_of_contract(&self, contract_id: i64) -> StoreResult<Vec<i64>>;
+    fn open_tickets_with_events(&self, provider_id: i64, types: &[&str], limit: u32) -> StoreResult<Vec<i64>>;
     fn tickets_changing_by(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<i64>>;
     fn earliest_next_change(&self) -> StoreResult<Option<Timestamp>>;
     fn add_attachment(&self, new: &NewAttachment) -> StoreResult<Attachment>;

@@ -1271,6 +1271,39 @@ macro_rules! impl_store {
                 .map_err(db_error)
             }
 
+            async fn open_tickets_with_events(
+                &self,
+                provider_id: i64,
+                types: &[&str],
+                limit: u32,
+            ) -> StoreResult<Vec<i64>> {
+                if types.is_empty() || limit == 0 {
+                    return Ok(Vec::new());
+                }
+                if types.len() > 100 {
+                    return Err(crate::StoreError::Invalid(format!(
+                        "{} event types in one query; at most 100",
+                        types.len()
+                    )));
+                }
+                // $1 provider, $2 open, $3 limit, then the types.
+                let list: Vec<String> = (0..types.len()).map(|i| format!("${}", i + 4)).collect();
+                let sql = format!(
+                    "SELECT t.id FROM tickets t WHERE t.provider_id = $1 AND t.is_open = $2 \
+                     AND EXISTS (SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id \
+                     AND e.event_type IN ({})) ORDER BY t.id LIMIT $3",
+                    list.join(", ")
+                );
+                let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                    .bind(provider_id)
+                    .bind(true)
+                    .bind(i64::from(limit));
+                for ty in types {
+                    query = query.bind(*ty);
+                }
+                query.fetch_all(&self.pool).await.map_err(db_error)
+            }
+
             async fn tickets_changing_by(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<i64>> {
                 sqlx::query_scalar(
                     "SELECT id FROM tickets WHERE next_change IS NOT NULL AND next_change <= $1 \

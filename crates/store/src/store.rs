@@ -292,6 +292,14 @@ pub trait Store: Send + Sync {
         &self,
         contract_id: i64,
     ) -> impl Future<Output = StoreResult<Vec<i64>>> + Send;
+    /// Ids of a provider's open tickets with at least one event of one of `types`, lowest id
+    /// first, at most `limit` (the escalation board: tickets escalated or asked to be).
+    fn open_tickets_with_events(
+        &self,
+        provider_id: i64,
+        types: &[&str],
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<i64>>> + Send;
     /// Ids of tickets whose cached SLA changes at or before `now`, earliest first.
     fn tickets_changing_by(
         &self,

@@ -34,7 +34,8 @@ where
             "0004_settings",
             "0005_ticket_policy",
             "0006_outbox",
-            "0007_availability"
+            "0007_availability",
+            "0008_event_types"
         ]
     );
     let outcome = tokio::spawn(body(db.clone())).await;
@@ -1617,6 +1618,51 @@ async fn sla_cache_and_recompute_queries(db: Database) {
             .expect("open"),
         [t3.id]
     );
+
+    // Open tickets by the types of their events (the escalation board): the closed one is left
+    // out, as are other providers' and tickets without such an event.
+    for t in [&t2, &t3] {
+        db.append_event(
+            t.id,
+            None,
+            &event(
+                t0() + minutes(3),
+                "escalated",
+                json!({"level": 2}),
+                Visibility::Public,
+            ),
+            &TicketUpdate::default(),
+        )
+        .await
+        .expect("escalated");
+    }
+    let board = |types: &'static [&'static str], limit: u32| {
+        let db = db.clone();
+        let provider = s.provider.id;
+        async move {
+            db.open_tickets_with_events(provider, types, limit)
+                .await
+                .expect("board")
+        }
+    };
+    assert_eq!(
+        board(&["escalated", "escalation_requested"], 10).await,
+        [t3.id]
+    );
+    assert_eq!(
+        board(&["escalation_requested"], 10).await,
+        Vec::<i64>::new()
+    );
+    assert_eq!(board(&["paused", "escalated"], 10).await, [t1.id, t3.id]);
+    assert_eq!(board(&["paused", "escalated"], 1).await, [t1.id]);
+    assert_eq!(board(&[], 10).await, Vec::<i64>::new());
+    let other = org(&db, OrgKind::Provider, "lain").await;
+    assert_eq!(
+        db.open_tickets_with_events(other.id, &["escalated", "paused"], 10)
+            .await
+            .expect("other provider"),
+        Vec::<i64>::new()
+    );
 }
 
 async fn events_feed_the_fold(db: Database) {
@@ -2297,7 +2343,8 @@ async fn open_refuses_a_missing_sqlite_file_without_create() {
             "0004_settings",
             "0005_ticket_policy",
             "0006_outbox",
-            "0007_availability"
+            "0007_availability",
+            "0008_event_types"
         ]
     );
     db.close().await;

@@ -17,6 +17,8 @@
 //! or the `tenggat_lang` cookie, Indonesian by default.
 
 mod actions;
+mod escalation;
+mod explain;
 pub mod i18n;
 mod login;
 mod pages;
@@ -62,6 +64,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets/{id}/clocks", get(pages::ticket_clocks))
         .route("/tickets/{id}/do/{action}", post(actions::act))
         .route("/queue", get(pages::queue))
+        .route("/escalations", get(escalation::board))
+        .route("/sla", get(explain::page))
         .route("/assets/{name}", get(asset))
         .layer(axum::middleware::map_response(secure_headers))
 }

@@ -370,6 +370,16 @@ struct TicketPage {
     /// The statuses an agent may set.
     statuses: Vec<Choice>,
     flash: String,
+    /// Who works it, if anyone.
+    assignee: String,
+    /// Whom it may be assigned to (the team only).
+    agents: Vec<Choice>,
+    escalation: super::escalation::EscalationPanel,
+    tasks: Vec<super::escalation::TaskRow>,
+    /// The contract, for the link to its SLA explained.
+    contract_id: i64,
+    /// Today in the ticket's zone, the earliest date of an action plan step.
+    today: String,
 }
 
 /// The actions a ticket page offers its viewer (the API still decides).
@@ -387,6 +397,10 @@ pub struct Can {
     pub close: bool,
     /// Reopen a resolved or closed ticket.
     pub reopen: bool,
+    /// Ask for a root-cause analysis (before closing, once).
+    pub rca: bool,
+    /// Publish an action plan (the team, at escalation level 2 and up).
+    pub plan: bool,
 }
 
 #[derive(Template)]
@@ -397,21 +411,22 @@ struct ClocksFragment {
     clocks: Vec<ClockView>,
 }
 
+/// A ticket as its viewer may see it, with its clocks and escalation level now.
+struct Loaded {
+    ticket: Ticket,
+    /// The events the viewer may see.
+    events: Vec<StoredEvent>,
+    clocks: Vec<ClockView>,
+    zone: TimeZone,
+    policy: std::sync::Arc<tenggat_sla::Policy>,
+    /// The escalation level now.
+    level: u8,
+    /// Contract id, for the SLA explained.
+    contract_id: i64,
+}
+
 /// A ticket the viewer may see, its events and its clocks now.
-async fn load(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-) -> Result<
-    (
-        Ticket,
-        Vec<StoredEvent>,
-        Vec<ClockView>,
-        TimeZone,
-        std::sync::Arc<tenggat_sla::Policy>,
-    ),
-    Problem,
-> {
+async fn load(state: &AppState, viewer: &Viewer, id: i64) -> Result<Loaded, Problem> {
     let scope = viewer.principal.tenant();
     let ticket = state.db.get_ticket(id, scope).await?;
     let events = state
@@ -430,7 +445,16 @@ async fn load(
     };
     let sla = crate::desk::sla_of_events(&policy, &all, now)?;
     let clocks = clocks(viewer.lang(), &sla.json, &zone, now);
-    Ok((ticket, events, clocks, zone, policy))
+    let level = crate::requests::level_in_log(sla.evaluation.escalation.level, &all);
+    Ok(Loaded {
+        contract_id: contract.id,
+        ticket,
+        events,
+        clocks,
+        zone,
+        policy,
+        level,
+    })
 }
 
 /// Query of the ticket page: what was just done.
@@ -448,9 +472,36 @@ pub async fn ticket(
     Query(query): Query<TicketQuery>,
 ) -> Result<Response, PortalError> {
     let lang = viewer.lang();
-    let (ticket, events, clocks, zone, policy) = load(&state, &viewer, id)
+    let Loaded {
+        ticket,
+        events,
+        clocks,
+        zone,
+        policy,
+        level,
+        contract_id,
+    } = load(&state, &viewer, id)
         .await
         .map_err(|p| PortalError::from_problem(lang, p))?;
+    let now = state.clock.now();
+    let escalation = super::escalation::panel(&viewer, &ticket, &policy, &events, level, &zone);
+    let tasks = super::escalation::task_rows(lang, &ticket, &policy, &events, now, &zone);
+    let agents = if viewer.principal.is_staff() {
+        super::escalation::agents(&state, &viewer, ticket.assignee_id)
+            .await
+            .map_err(|p| PortalError::from_problem(lang, p))?
+    } else {
+        Vec::new()
+    };
+    let assignee = match ticket.assignee_id {
+        Some(a) => state
+            .db
+            .get_user(a)
+            .await
+            .map(|u| u.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
     let customer = state
         .db
         .get_organisation(ticket.customer_org_id)
@@ -473,6 +524,11 @@ pub async fn ticket(
         reply: ticket.status != TicketStatus::Closed,
         close: ticket.status == TicketStatus::Resolved,
         reopen: !open,
+        rca: ticket.status != TicketStatus::Closed
+            && !events
+                .iter()
+                .any(|e| e.event_type == crate::tasks::RCA_REQUESTED),
+        plan: staff && open && level >= 2,
     };
     let priorities = policy
         .priorities
@@ -522,6 +578,15 @@ pub async fn ticket(
         priorities,
         statuses,
         flash,
+        assignee,
+        agents,
+        escalation,
+        tasks,
+        contract_id,
+        today: now
+            .to_zoned(zone.clone())
+            .strftime("%Y-%m-%dT%H:%M")
+            .to_string(),
     };
     Ok(render(lang, &page))
 }
@@ -533,15 +598,15 @@ pub async fn ticket_clocks(
     Path(id): Path<i64>,
 ) -> Result<Response, PortalError> {
     let lang = viewer.lang();
-    let (ticket, _, clocks, _, _) = load(&state, &viewer, id)
+    let loaded = load(&state, &viewer, id)
         .await
         .map_err(|p| PortalError::from_problem(lang, p))?;
     Ok(render(
         lang,
         &ClocksFragment {
             ui: viewer.ui(""),
-            id: ticket.id,
-            clocks,
+            id: loaded.ticket.id,
+            clocks: loaded.clocks,
         },
     ))
 }

@@ -16,9 +16,9 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use tenggat_sla::{FieldType, Policy};
-use tenggat_store::{Contract, Language, Store};
+use tenggat_store::{Contract, Store};
 
-use super::view::Choice;
+use super::view::{Choice, text_in};
 use super::{PortalError, Ui, Viewer, i18n, render};
 use crate::AppState;
 use crate::extract::ApiJson;
@@ -100,13 +100,6 @@ struct Sent {
     files: Vec<InlineFile>,
 }
 
-fn text(lang: Language, t: &tenggat_sla::Text) -> String {
-    match lang {
-        Language::Id => t.id.clone(),
-        Language::En => t.en.clone(),
-    }
-}
-
 /// A contract's policy in a word: its preset, or the uploaded policy's id.
 fn policy_label(policy: &tenggat_store::PolicyRef) -> String {
     match policy {
@@ -172,8 +165,12 @@ fn page(
         .map(|f| FieldView {
             id: f.id.clone(),
             kind: field_kind(f.field_type),
-            label: text(lang, &f.name),
-            help: f.help.as_ref().map(|h| text(lang, h)).unwrap_or_default(),
+            label: text_in(lang, &f.name),
+            help: f
+                .help
+                .as_ref()
+                .map(|h| text_in(lang, h))
+                .unwrap_or_default(),
             required: f.required,
             value: sent.values.get(&f.id).cloned().unwrap_or_default(),
             email: sent
@@ -218,9 +215,9 @@ fn page(
             .iter()
             .map(|p| Choice {
                 value: p.id.clone(),
-                label: text(lang, &p.name),
-                help: text(lang, &p.impact),
-                examples: p.examples.iter().map(|e| text(lang, e)).collect(),
+                label: text_in(lang, &p.name),
+                help: text_in(lang, &p.impact),
+                examples: p.examples.iter().map(|e| text_in(lang, e)).collect(),
                 selected: p.id == sent.priority,
             })
             .collect(),
@@ -229,8 +226,8 @@ fn page(
             .iter()
             .map(|k| Choice {
                 value: k.id.clone(),
-                label: text(lang, &k.name),
-                help: text(lang, &k.description),
+                label: text_in(lang, &k.name),
+                help: text_in(lang, &k.description),
                 selected: k.id == sent.kind,
                 ..Choice::default()
             })
@@ -242,7 +239,7 @@ fn page(
                 let chosen = sent.attributes.get(&a.id);
                 (
                     a.id.clone(),
-                    text(lang, &a.name),
+                    text_in(lang, &a.name),
                     a.values
                         .iter()
                         .map(|v| Choice {

@@ -88,6 +88,14 @@ pub struct Choice {
     pub selected: bool,
 }
 
+/// A policy's text in the page's language.
+pub fn text_in(lang: Language, t: &tenggat_sla::Text) -> String {
+    match lang {
+        Language::Id => t.id.clone(),
+        Language::En => t.en.clone(),
+    }
+}
+
 /// The zone of a policy's main calendar, in which its tickets' times are shown (UTC for a
 /// calendar without one, such as the built-in 24×7).
 pub fn policy_zone(policy: &tenggat_sla::Policy) -> TimeZone {

@@ -167,6 +167,17 @@ impl Browser {
             .unwrap_or_else(|e| panic!("cannot read the text of `{css}`: {e}"))
     }
 
+    /// Whether the loaded page has an element matching `css` now (no waiting: for checking
+    /// that something is not offered).
+    pub async fn has(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    /// The page's HTML as the browser holds it.
+    pub async fn source(&self) -> String {
+        self.client.source().await.expect("page source")
+    }
+
     /// Clicks the first element matching `css` (waiting for it like [`Browser::text_of`]).
     pub async fn click(&self, css: &str) {
         self.element(css)

@@ -20,6 +20,10 @@ pub struct Desk {
     pub stranger: String,
     /// The provider's agent.
     pub agent: String,
+    /// The provider's escalation manager.
+    pub manager: String,
+    /// The first customer's contract.
+    pub contract: i64,
 }
 
 async fn person(server: &Server, org: i64, email: &str, role: Role, lang: Language) -> String {
@@ -60,6 +64,7 @@ pub async fn desk(server: &Server) -> Desk {
         .expect("orgs")
         .remove(0);
     let mut customers = Vec::new();
+    let mut contracts = Vec::new();
     for slug in ["mitra-satu", "mitra-dua"] {
         let org = server
             .db
@@ -71,7 +76,7 @@ pub async fn desk(server: &Server) -> Desk {
             })
             .await
             .expect("customer");
-        server
+        let contract = server
             .db
             .create_contract(&NewContract {
                 provider_id: provider.id,
@@ -89,6 +94,7 @@ pub async fn desk(server: &Server) -> Desk {
             .await
             .expect("contract");
         customers.push(org.id);
+        contracts.push(contract.id);
     }
     Desk {
         customer: person(
@@ -115,6 +121,15 @@ pub async fn desk(server: &Server) -> Desk {
             Language::En,
         )
         .await,
+        manager: person(
+            server,
+            provider.id,
+            "maya@provider.example",
+            Role::EscalationManager,
+            Language::Id,
+        )
+        .await,
+        contract: contracts[0],
     }
 }
 
@@ -138,7 +153,7 @@ pub async fn sign_out(browser: &Browser) {
 }
 
 /// Sets an input's value by script (a `datetime-local` cannot be typed portably).
-async fn set_value(browser: &Browser, id: &str, value: &str) {
+pub async fn set_value(browser: &Browser, id: &str, value: &str) {
     browser
         .client()
         .execute(
@@ -346,10 +361,16 @@ async fn every_page_in_both_languages() {
     browser.submit(".who a").await;
     assert_eq!(browser.text_of("h1").await, "Sign in to Tenggat");
     for (email, pages) in [
-        (&desk.customer, vec!["/tickets", "/tickets/new"]),
+        (&desk.customer, vec!["/tickets", "/tickets/new", "/sla"]),
         (
             &desk.agent,
-            vec!["/queue?breaching=1", "/tickets/999999", "/queue"],
+            vec![
+                "/queue?breaching=1",
+                "/tickets/999999",
+                "/queue",
+                "/escalations",
+                "/sla",
+            ],
         ),
     ] {
         sign_in(&browser, &server, email).await;
