@@ -79,6 +79,8 @@ pub mod roles {
         Role::CustomerAdmin,
         Role::CustomerUser,
     ];
+    /// The customer's people (who answer for the customer: workaround feedback, survey).
+    pub const CUSTOMERS: &[Role] = &[Role::CustomerAdmin, Role::CustomerUser];
     /// Those who may take part in a ticket's conversation (reply, reopen, close, attach).
     pub const PARTICIPANTS: &[Role] = REPORTERS;
     /// The provider's administrators.

@@ -25,6 +25,7 @@ mod auth;
 mod availability_api;
 pub mod desk;
 mod extract;
+mod feedback;
 mod idempotency;
 pub mod monitoring;
 mod monitors;
@@ -425,6 +426,8 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tickets::set_status))
         .routes(routes!(tickets::set_priority))
         .routes(routes!(tickets::assign))
+        .routes(routes!(feedback::workaround_feedback))
+        .routes(routes!(feedback::answer_survey))
         .routes(routes!(notifications::inbox))
         .routes(routes!(notifications::mark_read))
         .routes(routes!(notifications::ticket_notifications))

@@ -18,7 +18,8 @@
 //! | `escalation_requested`, `severity_change_requested` | escalation managers (and the assignee) | yes |
 //! | `escalation_accepted` | who asked, the reporter, the holders of the new level, the assignee | yes |
 //! | `escalation_declined`, `severity_change_declined`, `priority` after a request | who asked, and the reporter | yes |
-//! | `rca_requested` | the assignee or agents | yes |
+//! | `rca_requested`, `workaround_rejected` | the assignee or agents | yes |
+//! | `survey_answered` | rated 1 or 2: the assignee or agents, and the escalation managers | yes |
 //! | `action_plan_published`, `emergency_call_recorded`, `rca_delivered`, `post_incident_review_completed` | the reporter | yes |
 //!
 //! Users get an in-app notification and, when SMTP is configured, an e-mail in their own
@@ -264,7 +265,16 @@ impl Planner {
             }
         };
         match event.event_type.as_str() {
-            "sla_warning" | "rca_requested" => workers.into_iter().for_each(&mut add),
+            "sla_warning" | "rca_requested" | "workaround_rejected" => {
+                workers.into_iter().for_each(&mut add);
+            }
+            "survey_answered" => {
+                let rating = event.payload.get("rating").and_then(Value::as_u64);
+                if rating.is_some_and(|r| r <= 2) {
+                    workers.into_iter().for_each(&mut add);
+                    with_role(Role::EscalationManager).for_each(&mut add);
+                }
+            }
             "sla_breached" => {
                 workers.into_iter().for_each(&mut add);
                 with_role(Role::EscalationManager).for_each(&mut add);
@@ -367,6 +377,8 @@ pub fn is_notified(event_type: &str) -> bool {
             | "severity_change_declined"
             | "priority"
             | "rca_requested"
+            | "workaround_rejected"
+            | "survey_answered"
             | "rca_delivered"
             | "action_plan_published"
             | "emergency_call_recorded"

@@ -49,6 +49,8 @@ struct Fields {
     /// A maintenance window's exclusion decision (`excluded`, `short_notice`,
     /// `not_an_exclusion`).
     decision: String,
+    /// A survey's rating (1 to 5).
+    rating: String,
 }
 
 #[derive(Template)]
@@ -188,6 +190,7 @@ pub fn render(payload: &Value) -> Rendered {
         host: text_of(event.get("host")),
         days: text_of(event.get("days")),
         decision: text_of(event.get("decision")),
+        rating: text_of(event.get("rating")),
         kind,
     };
     let out = match lang {
@@ -326,5 +329,31 @@ mod tests {
             "{}",
             r.body
         );
+    }
+
+    #[test]
+    fn the_customers_feedback_in_both_languages() {
+        let rejected = json!({
+            "type": "workaround_rejected", "lang": "id", "zone": "Asia/Jakarta",
+            "at": "2026-03-16T03:00:00Z",
+            "ticket": {"number": "T-4", "title": "Login gagal", "priority": "P2"},
+            "event": {"workaround": 5, "comment": "Masih gagal untuk mitra di Surabaya"}
+        });
+        let r = render(&rejected);
+        assert_eq!(r.subject, "[T-4] Pelanggan menolak solusi sementara");
+        assert!(
+            r.body
+                .contains("Alasan: Masih gagal untuk mitra di Surabaya"),
+            "{}",
+            r.body
+        );
+        let survey = json!({
+            "type": "survey_answered", "lang": "en",
+            "ticket": {"number": "T-4", "title": "Login fails", "priority": "P2"},
+            "event": {"rating": 2, "comment": "Too slow"}
+        });
+        let r = render(&survey);
+        assert_eq!(r.subject, "[T-4] Satisfaction survey: 2 of 5");
+        assert!(r.body.contains("Comment: Too slow"), "{}", r.body);
     }
 }

@@ -15,6 +15,7 @@ use super::view::policy_zone;
 use super::{PortalError, Viewer};
 use crate::AppState;
 use crate::extract::{ApiJson, MaybeJson};
+use crate::feedback::{self, SurveyBody, WorkaroundFeedbackBody};
 use crate::problem::Problem;
 use crate::requests::{self, DecisionBody, EscalationRequestBody};
 use crate::tasks::{self, ActionPlanBody, ActionPlanStep, RcaRequestBody};
@@ -38,6 +39,8 @@ pub const ACTIONS: &[&str] = &[
     "decide-escalation",
     "rca",
     "action-plan",
+    "workaround-feedback",
+    "survey",
 ];
 
 /// An action's form: its CSRF token and whatever fields the action reads.
@@ -68,6 +71,9 @@ pub struct ActionForm {
     /// `accept` or `decline` (`decide-escalation`).
     #[serde(default)]
     decision: String,
+    /// A survey's rating, 1 to 5 (`survey`).
+    #[serde(default)]
+    rating: String,
     /// The plan in writing (`action-plan`).
     #[serde(default)]
     summary: String,
@@ -275,6 +281,37 @@ pub async fn act(
         )
         .await
         .map(drop),
+        "workaround-feedback" => feedback::workaround_feedback(
+            s,
+            principal,
+            Path(id),
+            ApiJson(WorkaroundFeedbackBody {
+                accepted: form.decision == "accept",
+                comment: comment(&form.body).and_then(|c| c.comment),
+            }),
+        )
+        .await
+        .map(drop),
+        "survey" => {
+            let Ok(rating) = form.rating.parse::<u8>() else {
+                return Err(PortalError::new(
+                    lang,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "error-choose-rating",
+                ));
+            };
+            feedback::answer_survey(
+                s,
+                principal,
+                Path(id),
+                ApiJson(SurveyBody {
+                    rating,
+                    comment: comment(&form.body).and_then(|c| c.comment),
+                }),
+            )
+            .await
+            .map(drop)
+        }
         "note" | "reply" => {
             if form.body.trim().is_empty() {
                 return Err(PortalError::new(

@@ -380,6 +380,108 @@ struct TicketPage {
     contract_id: i64,
     /// Today in the ticket's zone, the earliest date of an action plan step.
     today: String,
+    /// The customer's answer to the latest workaround.
+    workaround: WorkaroundAnswer,
+    /// The satisfaction survey since the last closing.
+    survey: SurveyView,
+}
+
+/// The latest workaround and the customer's answer to it.
+#[derive(Debug, Clone, Default)]
+pub struct WorkaroundAnswer {
+    /// The ticket has a workaround.
+    pub given: bool,
+    /// When it was given.
+    pub at: String,
+    /// `confirmed`, `rejected`, or empty while unanswered (a CSS class too).
+    pub state: String,
+    /// The answer in words.
+    pub state_text: String,
+    /// The customer's comment.
+    pub comment: String,
+    /// Whether the viewer may answer now (the customer, not closed, unanswered).
+    pub can_answer: bool,
+}
+
+/// The satisfaction survey of a closed ticket.
+#[derive(Debug, Clone, Default)]
+pub struct SurveyView {
+    /// The rating given, 1 to 5 (0: none yet).
+    pub rating: u8,
+    /// The same, as text.
+    pub rating_text: String,
+    /// The comment given.
+    pub comment: String,
+    /// Whether the viewer may answer now (the customer, closed, unanswered).
+    pub can_answer: bool,
+    /// The five choices, 5 first.
+    pub choices: Vec<Choice>,
+}
+
+fn workaround_answer(
+    lang: Language,
+    customer: bool,
+    ticket: &Ticket,
+    events: &[StoredEvent],
+    zone: &TimeZone,
+) -> WorkaroundAnswer {
+    let Some((w, answer)) = crate::feedback::latest_workaround(events) else {
+        return WorkaroundAnswer::default();
+    };
+    let state = match answer {
+        Some(true) => "confirmed",
+        Some(false) => "rejected",
+        None => "",
+    };
+    let comment = events
+        .iter()
+        .rev()
+        .find(|e| e.payload.get("workaround").and_then(Value::as_i64) == Some(w.seq))
+        .and_then(|e| e.payload.get("comment").and_then(Value::as_str))
+        .unwrap_or_default()
+        .to_owned();
+    WorkaroundAnswer {
+        given: true,
+        at: when(w.at, zone),
+        state: state.to_owned(),
+        state_text: if state.is_empty() {
+            i18n::tr(lang, "workaround-unanswered")
+        } else {
+            i18n::tr(lang, &format!("workaround-{state}"))
+        },
+        comment,
+        can_answer: customer && answer.is_none() && ticket.status != TicketStatus::Closed,
+    }
+}
+
+fn survey_view(
+    lang: Language,
+    customer: bool,
+    ticket: &Ticket,
+    events: &[StoredEvent],
+) -> SurveyView {
+    let answered = crate::feedback::survey_since_close(events);
+    let rating = answered
+        .and_then(|e| e.payload.get("rating").and_then(Value::as_u64))
+        .and_then(|r| u8::try_from(r).ok())
+        .unwrap_or(0);
+    SurveyView {
+        rating,
+        rating_text: rating.to_string(),
+        comment: answered
+            .and_then(|e| e.payload.get("comment").and_then(Value::as_str))
+            .unwrap_or_default()
+            .to_owned(),
+        can_answer: customer && ticket.status == TicketStatus::Closed && answered.is_none(),
+        choices: (1..=5)
+            .rev()
+            .map(|r| Choice {
+                value: r.to_string(),
+                label: i18n::tr(lang, &format!("survey-rating-{r}")),
+                ..Choice::default()
+            })
+            .collect(),
+    }
 }
 
 /// The actions a ticket page offers its viewer (the API still decides).
@@ -587,6 +689,8 @@ pub async fn ticket(
             .to_zoned(zone.clone())
             .strftime("%Y-%m-%dT%H:%M")
             .to_string(),
+        workaround: workaround_answer(lang, !staff, &ticket, &events, &zone),
+        survey: survey_view(lang, !staff, &ticket, &events),
     };
     Ok(render(lang, &page))
 }

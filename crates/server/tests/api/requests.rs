@@ -391,6 +391,7 @@ request_scenarios!(
     maintenance_is_excluded_only_with_the_policys_notice,
     exclusions_are_disputed_and_resolved,
     credit_claims_within_the_window,
+    workaround_feedback_and_survey,
 );
 
 /// Issue 5, "Customer escalation request": allowed reasons only, a written justification,
@@ -1468,6 +1469,192 @@ async fn requests_notify_both_sides_in_the_app(db: Database) {
     assert_eq!(own[0]["user_id"], c.user.id);
     let response = desk.call(&other.admin.token, Method::GET, &log, None).await;
     assert_problem(response, StatusCode::NOT_FOUND, "store.not_found").await;
+}
+
+/// The customer's word on the provider's work: a workaround confirmed or rejected (with why,
+/// told to the team), once each; the satisfaction survey after closing, once per closing, a
+/// poor rating told to the escalation managers. Only the customer answers, only its own.
+async fn workaround_feedback_and_survey(db: Database) {
+    let desk = Desk::boot(&db).await;
+    let c = desk.customer("mitra-tujuh", "innovasia", &[]).await;
+    let other = desk.customer("mitra-delapan", "innovasia", &[]).await;
+    let agent = desk.staff("agent", "agent").await;
+    let manager = desk.staff("manager", "escalation_manager").await;
+    let path = desk
+        .report(&c.user, innovasia_report(c.contract, "P2"))
+        .await;
+    let feedback = format!("{path}/workaround-feedback");
+    desk.refused(
+        &c.user.token,
+        &feedback,
+        json!({"accepted": true}),
+        StatusCode::CONFLICT,
+        "workaround.none",
+    )
+    .await;
+    desk.post(
+        &agent.token,
+        &format!("{path}/workaround"),
+        json!({"comment": "Use the CSV export"}),
+        StatusCode::OK,
+    )
+    .await;
+    desk.refused(
+        &other.user.token,
+        &feedback,
+        json!({"accepted": true}),
+        StatusCode::NOT_FOUND,
+        "store.not_found",
+    )
+    .await;
+    desk.refused(
+        &agent.token,
+        &feedback,
+        json!({"accepted": true}),
+        StatusCode::FORBIDDEN,
+        "auth.forbidden",
+    )
+    .await;
+    desk.refused(
+        &c.user.token,
+        &feedback,
+        json!({"accepted": false, "comment": "   "}),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "workaround.comment_required",
+    )
+    .await;
+    desk.post(
+        &c.user.token,
+        &feedback,
+        json!({"accepted": false, "comment": "The CSV lacks the tax columns"}),
+        StatusCode::OK,
+    )
+    .await;
+    let events = desk.get(&c.user.token, &format!("{path}/events")).await;
+    let rejected = last_of(&events, "workaround_rejected");
+    let workaround_seq = last_of(&events, "workaround")["seq"].clone();
+    assert_eq!(rejected["payload"]["workaround"], workaround_seq);
+    assert_eq!(
+        rejected["payload"]["comment"],
+        "The CSV lacks the tax columns"
+    );
+    desk.refused(
+        &c.admin.token,
+        &feedback,
+        json!({"accepted": true}),
+        StatusCode::CONFLICT,
+        "workaround.answered",
+    )
+    .await;
+    // The team hears of the rejection, with why.
+    let inbox = desk.get(&agent.token, "/api/v1/notifications").await;
+    let told: Vec<&Value> = inbox
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|n| n["type"] == "workaround_rejected")
+        .collect();
+    assert_eq!(told.len(), 1, "{inbox}");
+    assert!(
+        told[0]["body"]
+            .as_str()
+            .expect("body")
+            .contains("The CSV lacks the tax columns")
+    );
+    // A new workaround gets its own answer. The clocks are the fold's: Innovasia's resolution
+    // clock (which a workaround meets) was met by the first workaround, rejected or not.
+    let first_at = instant(&last_of(&events, "workaround")["at"]);
+    desk.post(
+        &agent.token,
+        &format!("{path}/workaround"),
+        json!({"comment": "Use the XLSX export"}),
+        StatusCode::OK,
+    )
+    .await;
+    desk.post(
+        &c.admin.token,
+        &feedback,
+        json!({"accepted": true, "comment": "XLSX works"}),
+        StatusCode::OK,
+    )
+    .await;
+    let confirmed = desk.get(&c.user.token, &path).await;
+    let clock = metric(&confirmed, "resolution");
+    assert_eq!(clock["state"], "met", "{clock}");
+    assert_eq!(instant(&clock["met_at"]), first_at);
+
+    // The survey: only after closing, 1 to 5, once per closing, the customer only.
+    let survey = format!("{path}/survey");
+    desk.refused(
+        &c.user.token,
+        &survey,
+        json!({"rating": 5}),
+        StatusCode::CONFLICT,
+        "survey.not_closed",
+    )
+    .await;
+    desk.post(
+        &c.user.token,
+        &format!("{path}/close"),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    for rating in [0, 6] {
+        desk.refused(
+            &c.user.token,
+            &survey,
+            json!({"rating": rating}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "survey.invalid_rating",
+        )
+        .await;
+    }
+    desk.refused(
+        &agent.token,
+        &survey,
+        json!({"rating": 5}),
+        StatusCode::FORBIDDEN,
+        "auth.forbidden",
+    )
+    .await;
+    desk.refused(
+        &c.user.token,
+        &feedback,
+        json!({"accepted": true}),
+        StatusCode::CONFLICT,
+        "workaround.ticket_closed",
+    )
+    .await;
+    desk.post(
+        &c.user.token,
+        &survey,
+        json!({"rating": 2, "comment": "Two workarounds before one worked"}),
+        StatusCode::OK,
+    )
+    .await;
+    desk.refused(
+        &c.admin.token,
+        &survey,
+        json!({"rating": 5}),
+        StatusCode::CONFLICT,
+        "survey.answered",
+    )
+    .await;
+    let events = desk.get(&agent.token, &format!("{path}/events")).await;
+    assert_eq!(last_of(&events, "survey_answered")["payload"]["rating"], 2);
+    let inbox = desk.get(&manager.token, "/api/v1/notifications").await;
+    assert!(
+        inbox
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|n| n["type"] == "survey_answered"
+                && n["subject"]
+                    .as_str()
+                    .is_some_and(|s| s.ends_with("Survei kepuasan: 2 dari 5"))),
+        "{inbox}"
+    );
 }
 
 /// Outgoing webhooks: only the provider's administrators register them; the secret is shown

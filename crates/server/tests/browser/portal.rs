@@ -191,7 +191,8 @@ async fn fill_all_but_evidence(browser: &Browser) {
 /// (and sees which), fixes it and submits; the agent finds it at the top of the queue,
 /// acknowledges it, takes it and adds an internal note; the customer's page shows the response
 /// clock met and the resolution clock running, and not the note; the agent records a
-/// workaround and resolves it; the customer closes it. Another customer gets "not found".
+/// workaround and resolves it; the customer confirms the workaround, closes the ticket and
+/// answers the satisfaction survey. Another customer gets "not found".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_reports_and_an_agent_acknowledges() {
     let server = Server::start().await;
@@ -321,9 +322,42 @@ async fn a_customer_reports_and_an_agent_acknowledges() {
     sign_out(&browser).await;
     sign_in(&browser, &server, &desk.customer).await;
     browser.goto(&ticket_url).await;
+    // The customer confirms the workaround helped, closes, and answers the survey.
+    assert_eq!(
+        browser.text_of("#workaround-state").await,
+        "menunggu jawaban pelanggan"
+    );
+    browser
+        .fill("#confirm-comment", "CSV cukup untuk sementara")
+        .await;
+    browser.submit("#confirm-workaround").await;
+    assert_eq!(
+        browser.text_of(".flash").await,
+        "Terima kasih: jawaban Anda tentang solusi sementara sudah dicatat."
+    );
+    assert_eq!(
+        browser.text_of("#workaround-state").await,
+        "dikonfirmasi pelanggan"
+    );
+    assert!(!browser.has("#reject-workaround").await, "answered once");
+    assert!(
+        !browser.has("#send-survey").await,
+        "no survey before closing"
+    );
     browser.submit("#close").await;
     assert_eq!(browser.text_of(".flash").await, "Tiket ditutup.");
     assert_eq!(browser.text_of("#status").await, "Ditutup");
+    browser.click("#rating-4").await;
+    browser.fill("#survey-comment", "Cepat dan jelas").await;
+    browser.submit("#send-survey").await;
+    assert_eq!(
+        browser.text_of(".flash").await,
+        "Terima kasih atas jawaban Anda."
+    );
+    assert_eq!(
+        browser.text_of("#survey-answer").await,
+        "Dinilai 4 dari 5 · Cepat dan jelas"
+    );
     sign_out(&browser).await;
 
     // Another customer gets "not found" for that ticket's URL.
