@@ -10,6 +10,8 @@ mod escalation;
 mod harness;
 #[path = "browser/portal.rs"]
 mod portal;
+#[path = "browser/screenshots.rs"]
+mod screenshots;
 
 use harness::{Browser, Server};
 

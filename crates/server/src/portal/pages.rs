@@ -335,7 +335,8 @@ fn event_view(lang: Language, e: &StoredEvent, zone: &TimeZone) -> EventView {
     } else {
         i18n::tr_args(lang, "event-other", &[("type", e.event_type.clone())])
     };
-    let text = ["body", "comment", "summary", "reason"]
+    // A request's justification before its reason (an id of the policy's list).
+    let text = ["body", "justification", "comment", "summary", "reason"]
         .iter()
         .find_map(|k| e.payload.get(*k).and_then(Value::as_str))
         .unwrap_or_default()

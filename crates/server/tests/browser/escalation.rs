@@ -11,31 +11,58 @@ use tenggat_server::{Clock, SystemClock};
 use crate::harness::{Browser, Server};
 use crate::portal::{PASSWORD, desk, set_value, sign_in, sign_out};
 
-/// An Innovasia P3 reported through the API by `email` on `contract`; its id.
-async fn report_by_api(server: &Server, email: &str, contract: i64) -> i64 {
-    let client = reqwest::Client::new();
-    let signed = client
+/// A session cookie (`tenggat_session=…`) of `email`, signed in through the API.
+pub async fn session_cookie(server: &Server, email: &str) -> String {
+    let signed = reqwest::Client::new()
         .post(server.url("/api/v1/sessions"))
         .json(&json!({"email": email, "password": PASSWORD}))
         .send()
         .await
         .expect("sign in");
     assert_eq!(signed.status(), reqwest::StatusCode::CREATED);
-    let cookie = signed
+    signed
         .headers()
         .get(reqwest::header::SET_COOKIE)
         .and_then(|c| c.to_str().ok())
         .and_then(|c| c.split(';').next())
         .expect("a session cookie")
-        .to_owned();
-    let answer = client
-        .post(server.url("/api/v1/tickets"))
+        .to_owned()
+}
+
+/// Posts `body` to the API at `path` with a session `cookie`; the answer, which must be a
+/// success.
+pub async fn api_post(server: &Server, cookie: &str, path: &str, body: Value) -> Value {
+    let answer = reqwest::Client::new()
+        .post(server.url(path))
         .header(reqwest::header::COOKIE, cookie)
-        .json(&json!({
+        .json(&body)
+        .send()
+        .await
+        .expect("an API call");
+    let status = answer.status();
+    let body: Value = answer.json().await.expect("JSON");
+    assert!(status.is_success(), "{path}: {status} {body}");
+    body
+}
+
+/// An Innovasia report of `priority` through the API by the holder of `cookie` on
+/// `contract`; its id.
+pub async fn report_by_api(
+    server: &Server,
+    cookie: &str,
+    contract: i64,
+    priority: &str,
+    title: &str,
+) -> i64 {
+    let body = api_post(
+        server,
+        cookie,
+        "/api/v1/tickets",
+        json!({
             "contract_id": contract,
-            "priority": "P3",
+            "priority": priority,
             "channel": "portal",
-            "title": "Sinkronisasi data tertunda",
+            "title": title,
             "description": "Data pesanan terlambat beberapa jam.",
             "fields": {
                 "reporter_name": "Rina Wulandari",
@@ -53,13 +80,9 @@ async fn report_by_api(server: &Server, email: &str, contract: i64) -> i64 {
                 "field": "visual_evidence", "file_name": "layar.png", "content_type": "image/png",
                 "content_base64": "iVBORw0KGgo=",
             }],
-        }))
-        .send()
-        .await
-        .expect("report");
-    let status = answer.status();
-    let body: Value = answer.json().await.expect("JSON");
-    assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+        }),
+    )
+    .await;
     body["id"].as_i64().expect("ticket id")
 }
 
@@ -73,7 +96,15 @@ async fn all_words(browser: &Browser, what: &str) {
 async fn an_escalation_request_reaches_the_board() {
     let server = Server::start().await;
     let desk = desk(&server).await;
-    let id = report_by_api(&server, &desk.customer, desk.contract).await;
+    let cookie = session_cookie(&server, &desk.customer).await;
+    let id = report_by_api(
+        &server,
+        &cookie,
+        desk.contract,
+        "P3",
+        "Sinkronisasi data tertunda",
+    )
+    .await;
     let ticket = server.url(&format!("/tickets/{id}"));
     let browser = Browser::start().await;
 
