@@ -9,9 +9,12 @@
 //! | `workaround_rejected` | `workaround`, `comment` (why it does not help) | the customer |
 //! | `survey_answered` | `rating` (1 to 5), `comment`?, `closed` (the closing it answers) | the customer |
 //!
-//! Neither changes the SLA clocks: a workaround's clock was met when the provider delivered it,
-//! and the log now says, next to it, whether the customer agreed. A rejection is told to the
-//! team working the ticket; so is a survey rated 1 or 2, and to the escalation managers.
+//! A rejection is one of the events the SLA fold reads: a clock the workaround met (a
+//! workaround clock, or Innovasia's resolution clock) runs again from the rejection, unless a
+//! permanent fix has met it since; the time the customer took to try the workaround is not
+//! counted. So a rejection is only taken while the ticket is open (a resolved ticket is
+//! reopened instead). A rejection is told to the team working the ticket; so is a survey rated
+//! 1 or 2, and to the escalation managers.
 
 use axum::extract::{Path, State};
 use serde::Deserialize;
@@ -90,7 +93,9 @@ fn comment_of(comment: &Option<String>) -> Result<Option<String>, Problem> {
 /// Confirm or reject the latest workaround (the customer).
 ///
 /// A rejection needs a comment saying why the workaround does not remove the business
-/// impact; the team working the ticket is told. Each workaround is answered once.
+/// impact; the clocks the workaround met run again from it, and the team working the ticket
+/// is told. A ticket is rejected only while open (a resolved one is reopened instead). Each
+/// workaround is answered once.
 #[utoipa::path(
     post, path = "/api/v1/tickets/{id}/workaround-feedback", tag = "tickets",
     params(("id" = i64, Path, description = "Ticket id")),
@@ -99,7 +104,7 @@ fn comment_of(comment: &Option<String>) -> Result<Option<String>, Problem> {
         (status = 200, description = "The ticket after the answer", body = TicketView),
         (status = 403, description = "Only the customer answers", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such ticket for this user", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 409, description = "Closed, no workaround, or answered already", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "Closed (or, to reject, not open), no workaround, or answered already", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "A rejection without a comment", body = ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("session" = []))
@@ -128,6 +133,15 @@ pub async fn workaround_feedback(
                 return Err(conflict(
                     "workaround.ticket_closed",
                     format!("ticket {} is closed", ticket.display_number()),
+                ));
+            }
+            if !body.accepted && !ticket.is_open() {
+                return Err(conflict(
+                    "workaround.ticket_resolved",
+                    format!(
+                        "ticket {} is resolved: reopen it if the problem is still there",
+                        ticket.display_number()
+                    ),
                 ));
             }
             let Some((workaround, answer)) = latest_workaround(events) else {

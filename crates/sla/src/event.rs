@@ -47,6 +47,10 @@ pub enum EventKind {
     Resumed(Option<PauseReason>),
     /// The priority changed.
     Priority(String),
+    /// The customer rejected the latest workaround (`workaround_rejected`): it does not remove
+    /// the business impact. A clock that workaround met runs again from here, unless something
+    /// else meets it since (a permanent fix).
+    WorkaroundRejected,
     /// The ticket was reopened.
     Reopened,
     /// The ticket was closed.
@@ -62,6 +66,7 @@ impl EventKind {
             EventKind::Paused(_) => "paused",
             EventKind::Resumed(_) => "resumed",
             EventKind::Priority(_) => "priority",
+            EventKind::WorkaroundRejected => "workaround_rejected",
             EventKind::Reopened => "reopened",
             EventKind::Closed => "closed",
         }
@@ -124,13 +129,14 @@ impl TicketEvent {
             "priority" => {
                 EventKind::Priority(text("to")?.ok_or("\"priority\" needs \"to\"")?.to_string())
             }
+            "workaround_rejected" => EventKind::WorkaroundRejected,
             "reopened" => EventKind::Reopened,
             "closed" => EventKind::Closed,
             other => match Satisfier::parse(other) {
                 Some(s) => EventKind::Progress(s),
                 None => {
                     return Err(format!(
-                        "unknown event type {other:?} (created, acknowledged, workaround, resolved, onsite, information, paused, resumed, priority, reopened, closed)"
+                        "unknown event type {other:?} (created, acknowledged, workaround, workaround_rejected, resolved, onsite, information, paused, resumed, priority, reopened, closed)"
                     ));
                 }
             },

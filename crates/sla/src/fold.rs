@@ -145,6 +145,8 @@ pub struct Evaluation {
 #[derive(Debug, Clone, Copy)]
 enum Step {
     Progress(Satisfier),
+    /// The latest workaround was rejected.
+    WorkaroundRejected,
     Pause(u8),
     Resume(u8),
     Priority,
@@ -318,6 +320,7 @@ impl<'e> Timeline<'e> {
                     }
                     Step::Priority
                 }
+                EventKind::WorkaroundRejected => Step::WorkaroundRejected,
                 EventKind::Reopened => Step::Reopen,
                 EventKind::Closed => Step::Close,
             };
@@ -367,13 +370,23 @@ struct ClockRun {
     paused_now: u8,
 }
 
+/// What met a clock, while it stays met.
+#[derive(Debug, Clone, Copy)]
+struct Met {
+    at: i64,
+    by: Satisfier,
+    /// When another of the clock's satisfying events (a permanent fix) came after the
+    /// workaround that met it: what meets it should that workaround be rejected.
+    then: Option<(i64, Satisfier)>,
+}
+
 fn run_clock(spec: &ClockSpec, tl: &Timeline) -> ClockRun {
     let mut run = ClockRun::default();
     let mut active: u8 = 0;
     let mut closed = false;
-    let mut satisfied: Option<i64> = None;
+    let mut satisfied: Option<Met> = None;
     let resets = spec.stops.contains(&Satisfier::Resolved);
-    let running = |active: u8, closed: bool, satisfied: Option<i64>| {
+    let running = |active: u8, closed: bool, satisfied: Option<Met>| {
         !closed && satisfied.is_none() && active & spec.pause_mask == 0
     };
     let mut since: Option<i64> = None;
@@ -383,7 +396,7 @@ fn run_clock(spec: &ClockSpec, tl: &Timeline) -> ClockRun {
                  step: Option<Step>,
                  active: &mut u8,
                  closed: &mut bool,
-                 satisfied: &mut Option<i64>,
+                 satisfied: &mut Option<Met>,
                  started: &mut bool,
                  since: &mut Option<i64>| {
         let was = *started && running(*active, *closed, *satisfied);
@@ -394,8 +407,34 @@ fn run_clock(spec: &ClockSpec, tl: &Timeline) -> ClockRun {
             Some(Step::Progress(s)) => {
                 // A satisfying event before the clock starts (a reply to a report received
                 // outside the channel's hours) meets it with no time spent.
-                if satisfied.is_none() && !*closed && spec.stops.contains(&s) {
-                    *satisfied = Some(at);
+                if !*closed && spec.stops.contains(&s) {
+                    match satisfied {
+                        None => {
+                            *satisfied = Some(Met {
+                                at,
+                                by: s,
+                                then: None,
+                            });
+                        }
+                        Some(met)
+                            if met.by == Satisfier::Workaround
+                                && s != Satisfier::Workaround
+                                && met.then.is_none() =>
+                        {
+                            met.then = Some((at, s));
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+            Some(Step::WorkaroundRejected) => {
+                // The workaround that met the clock does not remove the impact: the clock
+                // runs again from here, unless a permanent fix has met it since.
+                if !*closed
+                    && let Some(met) = *satisfied
+                    && met.by == Satisfier::Workaround
+                {
+                    *satisfied = met.then.map(|(at, by)| Met { at, by, then: None });
                 }
             }
             Some(Step::Close) => *closed = true,
@@ -471,9 +510,9 @@ fn run_clock(spec: &ClockSpec, tl: &Timeline) -> ClockRun {
         run.stretches.push((s, end));
     }
     run.open = since;
-    run.satisfied_at = satisfied;
+    run.satisfied_at = satisfied.map(|m| m.at);
     run.closed = closed;
-    run.stopped_at = satisfied.or(if closed {
+    run.stopped_at = run.satisfied_at.or(if closed {
         tl.steps
             .iter()
             .rev()

@@ -216,6 +216,7 @@ fn step(mix: Mix) -> impl Strategy<Value = EventKind> {
             priority.prop_map(|p| EventKind::Priority(p.into())).boxed(),
         ));
         options.push((1, Just(EventKind::Reopened).boxed()));
+        options.push((1, Just(EventKind::WorkaroundRejected).boxed()));
     }
     prop::strategy::Union::new_weighted(options)
 }

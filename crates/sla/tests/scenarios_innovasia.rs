@@ -538,3 +538,118 @@ fn p2_warnings_at_half_and_three_quarters_of_business_time() {
     assert_eq!(e.next_warning, None);
     assert_eq!(e.next_change, Some(wib("2026-03-18 16:30")));
 }
+
+// ------------------------------------------------------------------------------------------
+// A workaround the customer rejects (`workaround_rejected`)
+// ------------------------------------------------------------------------------------------
+
+/// "Resolution = until a workaround or permanent fix removes the business impact": a
+/// workaround the customer rejects did not, so the resolution clock it met runs again from
+/// the rejection (the time the customer took to try it is not counted), and the 75 % rule it
+/// disarmed is armed again. A later workaround meets the clock anew.
+#[test]
+fn a_rejected_workaround_runs_the_resolution_clock_again() {
+    let p = innovasia();
+    let mut ev = vec![
+        "2026-03-02 09:00 created priority=P2",
+        "2026-03-02 09:30 acknowledged",
+        "2026-03-02 11:00 workaround",
+    ];
+    let e = eval(&p, &ev, "2026-03-02 12:00");
+    let r = metric(&e, Metric::Resolution);
+    assert_eq!(r.state, State::Met);
+    assert_eq!(r.met_at, Some(wib("2026-03-02 11:00")));
+
+    ev.push("2026-03-03 10:00 workaround_rejected");
+    // 2 h before the workaround; 2 h since the rejection.
+    // Due: 24 business hours from Mon 09:00 = Wed 17:00, moved by the 7 business hours the
+    // clock stood (Mon 11:00–17:00, Tue 09:00–10:00) = Thu 5 Mar 16:00.
+    let e = eval(&p, &ev, "2026-03-03 12:00");
+    assert_clock(
+        &e,
+        Metric::Resolution,
+        State::Running,
+        Some("2026-03-05 16:00"),
+    );
+    assert_eq!(metric(&e, Metric::Resolution).elapsed_nanos, 4 * HOUR);
+    assert_eq!(metric(&e, Metric::Resolution).met_at, None);
+    // 75 % = 18 h: 2 h Monday, Tue 10:00–17:00 (9 h), Wed (17 h), Thu 09:00–10:00.
+    let e = eval(&p, &ev, "2026-03-05 10:00");
+    assert_eq!(
+        fired(&e),
+        rules(&[("resolution-75pct", "2026-03-05 10:00")])
+    );
+
+    // A second workaround, on Wednesday, meets it again.
+    ev.push("2026-03-04 10:00 workaround");
+    let e = eval(&p, &ev, "2026-03-05 10:00");
+    let r = metric(&e, Metric::Resolution);
+    assert_eq!(r.state, State::Met);
+    assert_eq!(r.met_at, Some(wib("2026-03-04 10:00")));
+    assert!(
+        fired(&e).is_empty(),
+        "disarmed before 75 %: {:?}",
+        fired(&e)
+    );
+}
+
+/// A P1 whose workaround is rejected after an hour: the 4-hour rule counts the hour before the
+/// workaround and runs on from the rejection (24×7).
+#[test]
+fn a_rejected_workaround_arms_the_p1_four_hour_rule_again() {
+    let p = innovasia();
+    let ev = [
+        "2026-03-02 09:00 created priority=P1",
+        "2026-03-02 09:20 acknowledged",
+        "2026-03-02 10:00 workaround",
+        "2026-03-02 11:00 workaround_rejected",
+    ];
+    // 1 h before the workaround, 3 h after the rejection: 14:00. Resolution 8 h: 18:00.
+    let e = eval(&p, &ev, "2026-03-02 14:00");
+    assert_eq!(
+        fired(&e),
+        rules(&[("p1-no-workaround-4h", "2026-03-02 14:00")])
+    );
+    assert_clock(
+        &e,
+        Metric::Resolution,
+        State::Running,
+        Some("2026-03-02 18:00"),
+    );
+}
+
+/// A permanent fix after the workaround stands when the workaround is rejected: the clock is
+/// met by the fix. A rejection after closing changes nothing.
+#[test]
+fn a_rejection_leaves_a_permanent_fix_and_a_closed_ticket_alone() {
+    let p = innovasia();
+    let ev = [
+        "2026-03-02 09:00 created priority=P2",
+        "2026-03-02 11:00 workaround",
+        "2026-03-02 15:00 resolved",
+        "2026-03-03 10:00 workaround_rejected",
+    ];
+    let e = eval(&p, &ev, "2026-03-03 12:00");
+    let r = metric(&e, Metric::Resolution);
+    assert_eq!(r.state, State::Met);
+    assert_eq!(r.met_at, Some(wib("2026-03-02 15:00")));
+
+    let ev = [
+        "2026-03-02 09:00 created priority=P2",
+        "2026-03-02 11:00 workaround",
+        "2026-03-02 12:00 closed",
+        "2026-03-02 13:00 workaround_rejected",
+    ];
+    let e = eval(&p, &ev, "2026-03-03 12:00");
+    let r = metric(&e, Metric::Resolution);
+    assert_eq!(r.state, State::Met);
+    assert_eq!(r.met_at, Some(wib("2026-03-02 11:00")));
+
+    // Rejecting when nothing was worked around changes nothing either.
+    let ev = [
+        "2026-03-02 09:00 created priority=P2",
+        "2026-03-02 10:00 workaround_rejected",
+    ];
+    let e = eval(&p, &ev, "2026-03-02 12:00");
+    assert_eq!(metric(&e, Metric::Resolution).elapsed_nanos, 3 * HOUR);
+}

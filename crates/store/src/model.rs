@@ -692,6 +692,7 @@ pub const SLA_EVENT_TYPES: &[&str] = &[
     "created",
     "acknowledged",
     "workaround",
+    "workaround_rejected",
     "resolved",
     "onsite",
     "information",

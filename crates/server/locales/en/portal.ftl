@@ -260,6 +260,7 @@ workaround-question = Does this workaround remove the business impact for you?
 workaround-confirm-comment = Remark (optional)
 workaround-confirm = Yes, it helps
 workaround-reject-comment = Why it does not help
+workaround-reject-hint = The clock the workaround met then runs again.
 workaround-reject = No, reject it
 survey-title = Satisfaction survey
 survey-question = How satisfied are you with how this incident was handled?

@@ -260,6 +260,7 @@ workaround-question = Apakah solusi sementara ini menghilangkan dampak bisnis ba
 workaround-confirm-comment = Catatan (opsional)
 workaround-confirm = Ya, membantu
 workaround-reject-comment = Mengapa tidak membantu
+workaround-reject-hint = Jam SLA yang dipenuhi solusi sementara itu lalu berjalan lagi.
 workaround-reject = Tidak, tolak
 survey-title = Survei kepuasan
 survey-question = Seberapa puas Anda dengan penanganan insiden ini?

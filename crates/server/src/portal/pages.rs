@@ -402,6 +402,8 @@ pub struct WorkaroundAnswer {
     pub comment: String,
     /// Whether the viewer may answer now (the customer, not closed, unanswered).
     pub can_answer: bool,
+    /// Whether the answer may be a rejection (the ticket is open; a resolved one is reopened).
+    pub can_reject: bool,
 }
 
 /// The satisfaction survey of a closed ticket.
@@ -452,6 +454,7 @@ fn workaround_answer(
         },
         comment,
         can_answer: customer && answer.is_none() && ticket.status != TicketStatus::Closed,
+        can_reject: customer && answer.is_none() && ticket.is_open(),
     }
 }
 

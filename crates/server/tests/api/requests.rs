@@ -1561,9 +1561,12 @@ async fn workaround_feedback_and_survey(db: Database) {
             .expect("body")
             .contains("The CSV lacks the tax columns")
     );
-    // A new workaround gets its own answer. The clocks are the fold's: Innovasia's resolution
-    // clock (which a workaround meets) was met by the first workaround, rejected or not.
-    let first_at = instant(&last_of(&events, "workaround")["at"]);
+    // The rejected workaround no longer meets Innovasia's resolution clock: it runs again.
+    let rejected_now = desk.get(&c.user.token, &path).await;
+    let clock = metric(&rejected_now, "resolution");
+    assert_eq!(clock["state"], "running", "{clock}");
+    assert!(clock["met_at"].is_null(), "{clock}");
+    // A new workaround meets it again and gets its own answer.
     desk.post(
         &agent.token,
         &format!("{path}/workaround"),
@@ -1579,9 +1582,43 @@ async fn workaround_feedback_and_survey(db: Database) {
     )
     .await;
     let confirmed = desk.get(&c.user.token, &path).await;
+    let events = desk.get(&c.user.token, &format!("{path}/events")).await;
     let clock = metric(&confirmed, "resolution");
     assert_eq!(clock["state"], "met", "{clock}");
-    assert_eq!(instant(&clock["met_at"]), first_at);
+    assert_eq!(
+        instant(&clock["met_at"]),
+        instant(&last_of(&events, "workaround")["at"])
+    );
+
+    // A resolved ticket's workaround is not rejected (the customer reopens it instead), but
+    // may be confirmed.
+    let fixed = desk
+        .report(&c.user, innovasia_report(c.contract, "P2"))
+        .await;
+    for step in ["workaround", "resolve"] {
+        desk.post(
+            &agent.token,
+            &format!("{fixed}/{step}"),
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+    }
+    desk.refused(
+        &c.user.token,
+        &format!("{fixed}/workaround-feedback"),
+        json!({"accepted": false, "comment": "Still broken"}),
+        StatusCode::CONFLICT,
+        "workaround.ticket_resolved",
+    )
+    .await;
+    desk.post(
+        &c.user.token,
+        &format!("{fixed}/workaround-feedback"),
+        json!({"accepted": true}),
+        StatusCode::OK,
+    )
+    .await;
 
     // The survey: only after closing, 1 to 5, once per closing, the customer only.
     let survey = format!("{path}/survey");
