@@ -686,6 +686,35 @@ mod tests {
     }
 
     #[test]
+    fn every_word_made_from_data_exists_in_both_languages() {
+        let mut keys: Vec<String> = (1..=12).map(|m| format!("avail-month-{m}")).collect();
+        for s in ["excluded", "not-excluded", "cancelled"] {
+            keys.push(format!("avail-window-{s}"));
+        }
+        for s in tenggat_store::ExclusionState::ALL {
+            keys.push(format!("avail-exclusion-{}", s.as_str()));
+        }
+        for s in tenggat_store::ClaimState::ALL {
+            keys.push(format!("avail-claim-{}", s.as_str()));
+        }
+        for s in ["up", "down", "no-data", "unmonitored"] {
+            keys.push(format!("avail-state-{s}"));
+        }
+        for a in actions::ACTIONS {
+            keys.push(format!("avail-done-{a}"));
+        }
+        for lang in [Language::Id, Language::En] {
+            for key in &keys {
+                assert!(
+                    i18n::has(lang, key),
+                    "{key} is missing in {}",
+                    lang.as_str()
+                );
+            }
+        }
+    }
+
+    #[test]
     fn months_in_words_and_the_month_before() {
         let may: Month = "2026-05".parse().expect("month");
         assert_eq!(month_label(Language::Id, may), "Mei 2026");

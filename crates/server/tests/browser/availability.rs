@@ -317,6 +317,21 @@ async fn a_customer_claims_a_credit_and_the_provider_decides() {
     assert!(claims.contains("IDR 10,000.00"), "{claims}");
     assert_eq!(count(&browser, "form.decide").await, 0);
     assert_eq!(count(&browser, "[id^=claim-form-]").await, 0);
+    // A window ending before it starts: the API refuses it, and the page says why.
+    set_value(&browser, "schedule-start", "2026-05-20T22:00").await;
+    set_value(&browser, "schedule-end", "2026-05-20T21:00").await;
+    browser.fill("#schedule-note", "Terbalik").await;
+    browser.submit("#schedule").await;
+    let refused = browser.text_of("p.error").await;
+    assert!(
+        refused.starts_with("The request was refused: end (") && refused.contains("after start"),
+        "{refused}"
+    );
+    browser.goto(&server.url(&arranged.april)).await;
+    assert_eq!(
+        browser.text_of("#no-upcoming").await,
+        "No maintenance is scheduled."
+    );
     // Maintenance on the 20th, announced ten days ahead: excluded; then cancelled.
     set_value(&browser, "schedule-start", "2026-05-20T22:00").await;
     set_value(&browser, "schedule-end", "2026-05-20T23:30").await;
