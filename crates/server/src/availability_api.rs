@@ -74,7 +74,7 @@ fn conflict(code: &'static str, detail: impl Into<String>) -> Problem {
 /// A contract the caller may reach: a customer only its own organisation's (the store's
 /// tenant scope), staff only their provider's. Anything else is 404 naming `what` (the
 /// contract, or the window, exclusion or claim asked for through it).
-async fn reachable(
+pub(crate) async fn reachable(
     state: &AppState,
     principal: &Principal,
     contract_id: i64,
@@ -948,7 +948,7 @@ pub async fn resolve_exclusion(
 #[derive(Serialize, ToSchema)]
 #[serde(transparent)]
 #[schema(value_type = Object)]
-pub struct ServiceMonthView(ServiceMonth);
+pub struct ServiceMonthView(pub(crate) ServiceMonth);
 
 /// Query of the monthly report.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -17,6 +17,7 @@
 //! or the `tenggat_lang` cookie, Indonesian by default.
 
 mod actions;
+mod availability;
 mod escalation;
 mod explain;
 pub mod i18n;
@@ -66,6 +67,8 @@ pub fn routes() -> Router<AppState> {
         .route("/queue", get(pages::queue))
         .route("/escalations", get(escalation::board))
         .route("/sla", get(explain::page))
+        .route("/availability", get(availability::page))
+        .route("/availability/do/{action}", post(availability::act))
         .route("/assets/{name}", get(asset))
         .layer(axum::middleware::map_response(secure_headers))
 }
