@@ -21,17 +21,30 @@ const MAX_HEIGHT: u32 = 3000;
 async fn picture(browser: &Browser, dir: &std::path::Path, name: &str) {
     let html = browser.source().await;
     assert!(!html.contains('⟦'), "{name} has a missing word: {html}");
-    let height = browser
-        .client()
-        .execute("return document.documentElement.scrollHeight;", vec![])
-        .await
-        .expect("the page's height")
-        .as_u64()
-        .and_then(|h| u32::try_from(h).ok())
-        .expect("a height in pixels");
+    // The document's height (measured in a short window, so that it is the content's) and
+    // what the window takes around the page.
     browser
         .client()
-        .set_window_size(WIDTH, height.clamp(400, MAX_HEIGHT) + 120)
+        .set_window_size(WIDTH, 400)
+        .await
+        .expect("resize the window");
+    let (height, chrome) = browser
+        .client()
+        .execute(
+            "return [document.body.scrollHeight, window.outerHeight - window.innerHeight];",
+            vec![],
+        )
+        .await
+        .expect("the page's height")
+        .as_array()
+        .and_then(|a| {
+            let n = |i: usize| a.get(i)?.as_u64().and_then(|v| u32::try_from(v).ok());
+            Some((n(0)?, n(1)?))
+        })
+        .expect("the page's height and the window's own");
+    browser
+        .client()
+        .set_window_size(WIDTH, height.clamp(200, MAX_HEIGHT) + chrome)
         .await
         .expect("resize the window");
     let path = dir.join(name);
@@ -138,6 +151,7 @@ async fn screenshots_of_the_main_pages() {
             ("/tickets/new".to_owned(), "customer-report"),
             (format!("/tickets/{login}"), "customer-ticket"),
             ("/sla".to_owned(), "customer-sla"),
+            ("/availability".to_owned(), "customer-availability"),
         ] {
             browser.goto(&server.url(&path)).await;
             picture(&browser, &dir, &format!("{code}-{name}.png")).await;
@@ -161,7 +175,7 @@ async fn screenshots_of_the_main_pages() {
         .filter_map(Result::ok)
         .filter(|e| e.path().extension().is_some_and(|x| x == "png"))
         .count();
-    assert!(written >= 16, "{written} pictures in {}", dir.display());
+    assert!(written >= 18, "{written} pictures in {}", dir.display());
 
     browser.close().await;
     server.stop().await;
