@@ -278,6 +278,15 @@ error-choose-rating = Choose a rating from 1 to 5.
 event-workaround-confirmed = Workaround confirmed by the customer
 event-workaround-rejected = Workaround rejected by the customer
 event-survey-answered = Satisfaction survey answered
+bar-label = { $metric }: when the clock counted, was paused, and what is left
+bar-running = counting { $from } – { $to }
+bar-closed = outside business hours { $from } – { $to }
+bar-paused = paused { $from } – { $to }
+bar-ahead = still to run { $from } – { $to }
+bar-key-running = counting
+bar-key-closed = outside business hours
+bar-key-paused = paused
+bar-key-ahead = still to run until due
 error-empty-text = Write something first.
 
 ## availability

@@ -278,6 +278,15 @@ error-choose-rating = Pilih nilai 1 sampai 5.
 event-workaround-confirmed = Solusi sementara dikonfirmasi pelanggan
 event-workaround-rejected = Solusi sementara ditolak pelanggan
 event-survey-answered = Survei kepuasan dijawab
+bar-label = { $metric }: kapan jam SLA menghitung, dijeda, dan sisa waktunya
+bar-running = berjalan { $from } – { $to }
+bar-closed = di luar jam kerja { $from } – { $to }
+bar-paused = dijeda { $from } – { $to }
+bar-ahead = sisa hingga batas { $from } – { $to }
+bar-key-running = berjalan
+bar-key-closed = di luar jam kerja
+bar-key-paused = dijeda
+bar-key-ahead = sisa hingga batas waktu
 error-empty-text = Tulis sesuatu terlebih dahulu.
 
 ## availability

@@ -18,6 +18,7 @@
 
 mod actions;
 mod availability;
+mod clock_bar;
 mod escalation;
 mod explain;
 pub mod i18n;

@@ -35,6 +35,8 @@ pub struct ClockView {
     pub detail: String,
     /// Its target in words (`4h`, `2 business days`).
     pub target: String,
+    /// Its bar (the ticket page only).
+    pub bar: Option<super::clock_bar::ClockBar>,
 }
 
 /// A ticket in a list.
@@ -67,8 +69,15 @@ fn metric_name(lang: Language, metric: &str) -> String {
     i18n::tr(lang, &format!("metric-{metric}"))
 }
 
-/// The clocks of an SLA JSON (`tenggat_sla::evaluation_json`) at `now`.
-pub fn clocks(lang: Language, sla: &Value, zone: &TimeZone, now: Timestamp) -> Vec<ClockView> {
+/// The clocks of an SLA JSON (`tenggat_sla::evaluation_json`) at `now`; with their bars when
+/// `policy` is given.
+pub fn clocks(
+    lang: Language,
+    sla: &Value,
+    zone: &TimeZone,
+    now: Timestamp,
+    policy: Option<&tenggat_sla::Policy>,
+) -> Vec<ClockView> {
     let Some(metrics) = sla.get("metrics").and_then(Value::as_array) else {
         return Vec::new();
     };
@@ -126,6 +135,7 @@ pub fn clocks(lang: Language, sla: &Value, zone: &TimeZone, now: Timestamp) -> V
                 state,
                 detail: detail.unwrap_or_default(),
                 target: text("target").unwrap_or_default().to_owned(),
+                bar: policy.and_then(|p| super::clock_bar::bar(lang, p, m, zone, now)),
             })
         })
         .collect()
@@ -172,7 +182,7 @@ async fn rows(
             priority: t.priority.clone(),
             status: status_text(lang, t.status),
             customer: names.get(&t.customer_org_id).cloned().unwrap_or_default(),
-            clocks: clocks(lang, &sla, &zone, now),
+            clocks: clocks(lang, &sla, &zone, now, None),
         });
     }
     Ok(out)
@@ -550,7 +560,7 @@ async fn load(state: &AppState, viewer: &Viewer, id: i64) -> Result<Loaded, Prob
         state.db.ticket_events(id, None, true).await?
     };
     let sla = crate::desk::sla_of_events(&policy, &all, now)?;
-    let clocks = clocks(viewer.lang(), &sla.json, &zone, now);
+    let clocks = clocks(viewer.lang(), &sla.json, &zone, now, Some(&policy));
     let level = crate::requests::level_in_log(sla.evaluation.escalation.level, &all);
     Ok(Loaded {
         contract_id: contract.id,
@@ -738,13 +748,13 @@ mod tests {
             {"metric": "onsite", "state": "breached", "target": "8h",
              "breached_at": "2026-03-14T01:00:00Z"}
         ]});
-        let en = clocks(Language::En, &sla, &tz, now);
+        let en = clocks(Language::En, &sla, &tz, now, None);
         assert_eq!(en[0].detail, "met at 2026-03-14 08:30 WIB");
         assert_eq!(en[1].detail, "due 2026-03-14 11:30 WIB · 2 h 30 min left");
         assert_eq!(en[1].name, "Resolution");
         assert_eq!(en[2].detail, "paused: waiting on the customer");
         assert_eq!(en[3].state_text, "breached");
-        let id = clocks(Language::Id, &sla, &tz, now);
+        let id = clocks(Language::Id, &sla, &tz, now, None);
         assert_eq!(
             id[1].detail,
             "batas 2026-03-14 11:30 WIB · sisa 2 jam 30 menit"
@@ -752,7 +762,7 @@ mod tests {
         assert_eq!(id[2].state_text, "dijeda");
         let late: Timestamp = "2026-03-14T05:00:00Z".parse().expect("late");
         assert!(
-            clocks(Language::En, &sla, &tz, late)[1]
+            clocks(Language::En, &sla, &tz, late, None)[1]
                 .detail
                 .ends_with("30 min overdue")
         );

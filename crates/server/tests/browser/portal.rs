@@ -255,6 +255,18 @@ async fn a_customer_reports_and_an_agent_acknowledges() {
             .await
             .starts_with("Respons")
     );
+    // Its bar: what is still to run until the due instant.
+    let ahead = browser
+        .client()
+        .find(fantoccini::Locator::Css(
+            ".clock.running svg.bar rect.ahead title",
+        ))
+        .await
+        .expect("the bar's part still to run")
+        .html(true)
+        .await
+        .expect("its title");
+    assert!(ahead.starts_with("sisa hingga batas "), "{ahead}");
     sign_out(&browser).await;
 
     // The agent: the new ticket tops the queue (its response clock is the closest).
