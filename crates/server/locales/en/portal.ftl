@@ -287,6 +287,8 @@ bar-key-running = counting
 bar-key-closed = outside business hours
 bar-key-paused = paused
 bar-key-ahead = still to run until due
+report-on-behalf = You report on behalf of the customer: { $contract }. The clocks run for the customer from now.
+report-drop-here = Drag screenshots or short videos here, or choose them
 error-empty-text = Write something first.
 
 ## availability

@@ -287,6 +287,8 @@ bar-key-running = berjalan
 bar-key-closed = di luar jam kerja
 bar-key-paused = dijeda
 bar-key-ahead = sisa hingga batas waktu
+report-on-behalf = Anda melapor atas nama pelanggan: { $contract }. Jam SLA berjalan untuk pelanggan sejak sekarang.
+report-drop-here = Seret tangkapan layar atau video pendek ke sini, atau pilih berkasnya
 error-empty-text = Tulis sesuatu terlebih dahulu.
 
 ## availability

@@ -74,6 +74,8 @@ struct NewTicketPage {
     ui: Ui,
     contract_id: i64,
     contracts: Vec<Choice>,
+    /// For the provider's team: the customer and contract the report is filed for.
+    on_behalf: String,
     priorities: Vec<Choice>,
     kinds: Vec<Choice>,
     attributes: Vec<(String, String, Vec<Choice>)>,
@@ -119,17 +121,46 @@ fn field_kind(t: FieldType) -> &'static str {
     }
 }
 
-/// The contracts the viewer may report under, the one chosen, and its policy.
+/// The contracts the viewer may report under, each with its label, the one chosen, and its
+/// policy. A customer reports under its own contracts; the provider's team on behalf of any
+/// customer of the provider (the label names the customer).
 async fn contracts(
     state: &AppState,
     viewer: &Viewer,
     wanted: Option<i64>,
-) -> Result<(Vec<Contract>, Contract, std::sync::Arc<Policy>), Problem> {
-    let org = viewer.principal.tenant().unwrap_or(viewer.org.id);
-    let list = state.db.contracts_of_organisation(org).await?;
+) -> Result<(Vec<(Contract, String)>, Contract, std::sync::Arc<Policy>), Problem> {
+    let list: Vec<(Contract, String)> = match viewer.principal.tenant() {
+        Some(org) => state
+            .db
+            .contracts_of_organisation(org)
+            .await?
+            .into_iter()
+            .map(|c| {
+                let label = format!("#{} · {}", c.id, policy_label(&c.policy));
+                (c, label)
+            })
+            .collect(),
+        None => {
+            let mut all = Vec::new();
+            for org in state
+                .db
+                .list_organisations(Some(tenggat_store::OrgKind::Customer))
+                .await?
+            {
+                for c in state.db.contracts_of_organisation(org.id).await? {
+                    if c.provider_id == viewer.org.id {
+                        let label =
+                            format!("{} · #{} · {}", org.name, c.id, policy_label(&c.policy));
+                        all.push((c, label));
+                    }
+                }
+            }
+            all
+        }
+    };
     let chosen = match wanted {
-        Some(id) => list.iter().find(|c| c.id == id).cloned(),
-        None => list.first().cloned(),
+        Some(id) => list.iter().find(|c| c.0.id == id).map(|c| c.0.clone()),
+        None => list.first().map(|c| c.0.clone()),
     };
     let chosen = chosen.ok_or_else(|| {
         Problem::new(
@@ -146,7 +177,7 @@ async fn contracts(
 fn page(
     viewer: &Viewer,
     state: &AppState,
-    list: &[Contract],
+    list: &[(Contract, String)],
     contract: &Contract,
     policy: &Policy,
     sent: &Sent,
@@ -203,13 +234,21 @@ fn page(
         contract_id: contract.id,
         contracts: list
             .iter()
-            .map(|c| Choice {
+            .map(|(c, label)| Choice {
                 value: c.id.to_string(),
-                label: format!("#{} · {}", c.id, policy_label(&c.policy)),
+                label: label.clone(),
                 selected: c.id == contract.id,
                 ..Choice::default()
             })
             .collect(),
+        on_behalf: if viewer.principal.is_staff() {
+            list.iter()
+                .find(|(c, _)| c.id == contract.id)
+                .map(|(_, label)| label.clone())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        },
         priorities: policy
             .priorities
             .iter()

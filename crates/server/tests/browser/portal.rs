@@ -447,3 +447,68 @@ async fn every_page_in_both_languages() {
     browser.close().await;
     server.stop().await;
 }
+
+/// The provider's team reports on a customer's behalf (a call, say): the form names the
+/// customer, offers every customer's contract, and the customer finds the ticket among its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_reports_on_behalf_of_a_customer() {
+    let server = Server::start().await;
+    let desk = desk(&server).await;
+    let browser = Browser::start().await;
+
+    sign_in(&browser, &server, &desk.agent).await;
+    browser.submit("#nav-new").await;
+    let choices = browser.text_of("#contract-choice").await;
+    assert!(
+        choices.contains("PT mitra-satu") && choices.contains("PT mitra-dua"),
+        "{choices}"
+    );
+    browser
+        .click(&format!(
+            "#contract-choice option[value=\"{}\"]",
+            desk.contract
+        ))
+        .await;
+    browser.submit("form.filters button").await;
+    assert!(
+        browser
+            .text_of("#on-behalf")
+            .await
+            .starts_with("You report on behalf of the customer: PT mitra-satu"),
+    );
+    browser.click("#priority-P3").await;
+    browser.fill("#title", "Telepon: ekspor PDF gagal").await;
+    fill_all_but_evidence(&browser).await;
+    let shot = browser.scratch("layar.png");
+    std::fs::write(&shot, b"\x89PNG\r\n\x1a\n-a-screenshot-").expect("file");
+    browser
+        .client()
+        .find(fantoccini::Locator::Css("#f-visual_evidence"))
+        .await
+        .expect("file input")
+        .send_keys(&shot.display().to_string())
+        .await
+        .expect("attach");
+    browser.submit("#submit-report").await;
+    let number = browser.text_of("h1 .number").await;
+    let facts = browser.text_of("dl.facts").await;
+    assert!(facts.contains("PT mitra-satu"), "{facts}");
+    sign_out(&browser).await;
+
+    sign_in(&browser, &server, &desk.customer).await;
+    let mine = browser.text_of("table.list").await;
+    assert!(mine.contains(&number), "{mine}");
+    assert!(mine.contains("Telepon: ekspor PDF gagal"), "{mine}");
+    sign_out(&browser).await;
+    sign_in(&browser, &server, &desk.stranger).await;
+    assert!(
+        !browser
+            .text_of("main")
+            .await
+            .contains("Telepon: ekspor PDF gagal"),
+        "another customer does not see it"
+    );
+
+    browser.close().await;
+    server.stop().await;
+}
