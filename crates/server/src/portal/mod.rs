@@ -71,7 +71,48 @@ pub fn routes() -> Router<AppState> {
         .route("/availability", get(availability::page))
         .route("/availability/do/{action}", post(availability::act))
         .route("/assets/{name}", get(asset))
+        .layer(axum::middleware::from_fn(viewer_zone))
         .layer(axum::middleware::map_response(secure_headers))
+}
+
+/// The cookie in which the viewer's browser names its time zone (`assets/portal.js`).
+pub const ZONE_COOKIE: &str = "tenggat_tz";
+
+/// Makes the page in the viewer's time zone, when their browser named one
+/// ([`view::VIEWER_ZONE`]); an unknown or overlong name is ignored.
+async fn viewer_zone(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let zone = request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().strip_prefix(ZONE_COOKIE)?.strip_prefix('='))
+        .find_map(|value| {
+            let name = percent_decode(value)?;
+            (name.len() <= 64)
+                .then(|| jiff::tz::TimeZone::get(&name).ok())
+                .flatten()
+        });
+    view::VIEWER_ZONE.scope(zone, next.run(request)).await
+}
+
+/// `%2F` and the like decoded (a zone name is ASCII); `None` for anything else.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok().filter(|s| s.is_ascii())
 }
 
 /// Adds the portal's security headers to every answer.
@@ -107,6 +148,10 @@ async fn asset(Path(name): Path<String>) -> Response {
     let (body, kind): (&'static [u8], &'static str) = match name.as_str() {
         "htmx-2.0.11.min.js" => (
             include_bytes!("../../assets/htmx-2.0.11.min.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "portal.js" => (
+            include_bytes!("../../assets/portal.js"),
             "text/javascript; charset=utf-8",
         ),
         "portal.css" => (

@@ -106,11 +106,34 @@ pub fn policy_zone(policy: &tenggat_sla::Policy) -> TimeZone {
         .unwrap_or(TimeZone::UTC)
 }
 
-/// An instant as people read it in `zone`: `2026-03-14 09:00 WIB`.
+tokio::task_local! {
+    /// The time zone of the person the page is for (from their browser, see
+    /// `assets/portal.js`), while a portal page is made; set by [`super::viewer_zone`].
+    pub static VIEWER_ZONE: Option<TimeZone>;
+}
+
+/// An instant as people read it in `zone` (the calendar's): `2026-03-14 09:00 WIB`; followed,
+/// when the viewer's own zone differs, by the same instant there: `2026-03-14 09:00 WIB
+/// (03:00 CET)`, with the date too when it differs.
 pub fn when(at: Timestamp, zone: &TimeZone) -> String {
-    at.to_zoned(zone.clone())
-        .strftime("%Y-%m-%d %H:%M %Z")
-        .to_string()
+    let there = at.to_zoned(zone.clone());
+    let shown = there.strftime("%Y-%m-%d %H:%M %Z").to_string();
+    let viewer = VIEWER_ZONE.try_with(Clone::clone).ok().flatten();
+    match viewer {
+        Some(v) if v.iana_name() != zone.iana_name() => {
+            let here = at.to_zoned(v);
+            if here.offset() == there.offset() {
+                return shown;
+            }
+            let format = if here.date() == there.date() {
+                "%H:%M %Z"
+            } else {
+                "%Y-%m-%d %H:%M %Z"
+            };
+            format!("{shown} ({})", here.strftime(format))
+        }
+        _ => shown,
+    }
 }
 
 /// An RFC 3339 instant from the SLA JSON as people read it; the text itself when it is not
@@ -162,5 +185,31 @@ mod tests {
             "2026-03-14 09:00 WIB"
         );
         assert_eq!(when_text("soon", &tz), "soon");
+    }
+
+    #[test]
+    fn the_viewers_own_zone_beside_the_calendars() {
+        let tz = TimeZone::get("Asia/Jakarta").expect("zone");
+        let at: Timestamp = "2026-03-14T02:00:00Z".parse().expect("instant");
+        let in_zone = |viewer: &str| {
+            let v = TimeZone::get(viewer).expect("viewer zone");
+            VIEWER_ZONE.sync_scope(Some(v), || when(at, &tz))
+        };
+        assert_eq!(
+            in_zone("Europe/Amsterdam"),
+            "2026-03-14 09:00 WIB (03:00 CET)"
+        );
+        // Los Angeles is on summer time since 8 March.
+        assert_eq!(
+            in_zone("America/Los_Angeles"),
+            "2026-03-14 09:00 WIB (2026-03-13 19:00 PDT)"
+        );
+        // The same zone, or another with the same offset at that instant: shown once.
+        assert_eq!(in_zone("Asia/Jakarta"), "2026-03-14 09:00 WIB");
+        assert_eq!(in_zone("Asia/Bangkok"), "2026-03-14 09:00 WIB");
+        assert_eq!(
+            VIEWER_ZONE.sync_scope(None, || when(at, &tz)),
+            "2026-03-14 09:00 WIB"
+        );
     }
 }

@@ -206,7 +206,15 @@ async fn an_escalation_request_reaches_the_board() {
         )
         .await;
     browser.fill("#plan-step1", "Replay the stuck queue").await;
-    let due = (SystemClock.now() + jiff::SignedDuration::from_hours(48))
+    let due_local = (SystemClock.now() + jiff::SignedDuration::from_hours(48))
+        .to_zoned(TimeZone::get("Asia/Jakarta").expect("zone"))
+        .with()
+        .second(0)
+        .subsec_nanosecond(0)
+        .build()
+        .expect("a whole minute")
+        .timestamp();
+    let due = due_local
         .to_zoned(TimeZone::get("Asia/Jakarta").expect("zone"))
         .strftime("%Y-%m-%dT%H:%M")
         .to_string();
@@ -217,6 +225,20 @@ async fn an_escalation_request_reaches_the_board() {
     assert!(tasks.contains("Written action plan · open"), "{tasks}");
     let due_shown = due.replace('T', " ");
     assert!(tasks.contains(&format!("due {due_shown} WIB")), "{tasks}");
+    // The browser told the server its zone: each time has the browser's own beside it.
+    let jakarta = due_local.to_zoned(TimeZone::get("Asia/Jakarta").expect("zone"));
+    let amsterdam = due_local.to_zoned(TimeZone::get(crate::harness::BROWSER_ZONE).expect("zone"));
+    let here = amsterdam
+        .strftime(if amsterdam.date() == jakarta.date() {
+            "%H:%M %Z"
+        } else {
+            "%Y-%m-%d %H:%M %Z"
+        })
+        .to_string();
+    assert!(
+        tasks.contains(&format!("due {due_shown} WIB ({here})")),
+        "{tasks}"
+    );
     all_words(&browser, "the agent's ticket page").await;
     browser.goto(&server.url("/escalations")).await;
     let mine = browser.text_of("#my-plans").await;

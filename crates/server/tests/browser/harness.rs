@@ -39,6 +39,9 @@ const DRIVER_STARTUP: Duration = Duration::from_secs(20);
 pub const ELEMENT_WAIT: Duration = Duration::from_secs(10);
 /// The switches Chromium needs on this machine kind: headless, no sandbox (root in a
 /// container), and no background connections (they are refused without internet).
+/// The browser's time zone.
+pub const BROWSER_ZONE: &str = "Europe/Amsterdam";
+
 const CHROMIUM_ARGS: &[&str] = &[
     "--headless=new",
     "--no-sandbox",
@@ -95,7 +98,10 @@ impl Browser {
         let log = std::fs::File::create(&log_path).expect("create chromedriver's log");
         let port = free_port();
         let mut command = Command::new(CHROMEDRIVER);
+        // The browser lives in Amsterdam, so that pages show its own time beside the calendar's
+        // (WIB) whatever the machine's zone.
         command
+            .env("TZ", BROWSER_ZONE)
             .arg(format!("--port={port}"))
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("clone the log file"))
