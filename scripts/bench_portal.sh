@@ -30,7 +30,8 @@
 #      WARMUP (200), PRIORITY (S1), TESTS (queue queue-breaching queue-priority queue-customer
 #      sizes), MAX_BYTES (150000), SKIP_SEED (0: keep the database of a previous run, SQLite
 #      or KEEP=1 PostgreSQL), KEEP (0), OHA (oha), PERF (0; 1: `perf record -g` of the server
-#      during the queue run, written to $WORK/perf-<backend>.data).
+#      during the queue run, written to $WORK/perf-<backend>.data), SETTLE (0: seconds to wait
+#      after the server starts, before the warm-up, for the scheduler's catch-up).
 # Needs: oha (`cargo install oha --locked`), curl, jq, sqlite3, psql, GNU time; for PostgreSQL
 # a server that PG_URL's user may create databases on (PG_DB is dropped and created again,
 # and dropped at the end unless KEEP=1).
@@ -56,6 +57,7 @@ SKIP_SEED="${SKIP_SEED:-0}"
 KEEP="${KEEP:-0}"
 OHA="${OHA:-oha}"
 PERF="${PERF:-0}"
+SETTLE="${SETTLE:-0}"
 PASSWORD="bench-password-0123456789"
 target="${CARGO_TARGET_DIR:-target}"
 
@@ -206,6 +208,10 @@ for backend in $BACKENDS; do
   echo "$backend: $counts; the customer load-0 is organisation $customer, its first ticket $ticket" \
     | tee -a "$WORK/results/summary.txt"
 
+  # The SLA scheduler of `tenggat serve` first catches up the transitions the loaded
+  # histories left due (warnings and breaches: ~160,000 events for 100,000 open tickets);
+  # SETTLE seconds let it finish before the runs.
+  [ "$SETTLE" -gt 0 ] && { echo "== settling $SETTLE s"; sleep "$SETTLE"; }
   # Warm-up (connections, statement and page caches, the policy cache), not measured.
   "$OHA" --no-tui -n "$WARMUP" -c 4 -H "Cookie: tenggat_session=$agent" "$base/queue" > /dev/null
   load=(-z "${DURATION}s" -q "$RATE" -c "$CONNECTIONS" --latency-correction)
