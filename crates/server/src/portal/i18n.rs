@@ -39,11 +39,17 @@ pub fn missing(key: &str) -> String {
 
 /// Whether `key` is defined in `lang` itself (not through a fallback).
 fn defined(lang: Language, key: &str) -> bool {
-    let source = match lang {
-        Language::Id => ID_SOURCE,
-        Language::En => EN_SOURCE,
+    // Every page asks hundreds of times: the ids of each file are collected once.
+    static ID_KEYS: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    static EN_KEYS: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    let (cell, source) = match lang {
+        Language::Id => (&ID_KEYS, ID_SOURCE),
+        Language::En => (&EN_KEYS, EN_SOURCE),
     };
-    message_ids(source).any(|k| k == key)
+    cell.get_or_init(|| message_ids(source).collect())
+        .contains(key)
 }
 
 const ID_SOURCE: &str = include_str!("../../locales/id/portal.ftl");
