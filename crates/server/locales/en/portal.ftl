@@ -388,3 +388,23 @@ avail-done-dispute = Exclusion disputed.
 avail-done-resolve = Dispute resolved.
 avail-done-claim = Claim filed. The provider will decide it.
 avail-done-decide = Claim decided.
+
+## admin
+nav-admin = Admin
+admin-title = Administration
+admin-calendars = Calendars
+admin-calendar = Calendar
+admin-show = Show
+admin-calendar-zone = Times are in { $zone }.
+admin-calendar-from = The next 30 days from { $date }.
+admin-col-date = Date
+admin-col-hours = Working hours (00:00–24:00)
+admin-col-holiday = Holiday
+admin-day-closed = closed
+admin-weekday-1 = Monday
+admin-weekday-2 = Tuesday
+admin-weekday-3 = Wednesday
+admin-weekday-4 = Thursday
+admin-weekday-5 = Friday
+admin-weekday-6 = Saturday
+admin-weekday-7 = Sunday

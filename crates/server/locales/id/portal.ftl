@@ -388,3 +388,23 @@ avail-done-dispute = Pengecualian disanggah.
 avail-done-resolve = Sanggahan diselesaikan.
 avail-done-claim = Klaim terkirim. Penyedia akan memutuskannya.
 avail-done-decide = Klaim diputuskan.
+
+## admin
+nav-admin = Admin
+admin-title = Administrasi
+admin-calendars = Kalender
+admin-calendar = Kalender
+admin-show = Tampilkan
+admin-calendar-zone = Waktu dalam { $zone }.
+admin-calendar-from = 30 hari ke depan sejak { $date }.
+admin-col-date = Tanggal
+admin-col-hours = Jam kerja (00.00–24.00)
+admin-col-holiday = Hari libur
+admin-day-closed = tutup
+admin-weekday-1 = Senin
+admin-weekday-2 = Selasa
+admin-weekday-3 = Rabu
+admin-weekday-4 = Kamis
+admin-weekday-5 = Jumat
+admin-weekday-6 = Sabtu
+admin-weekday-7 = Minggu

@@ -17,6 +17,7 @@
 //! or the `tenggat_lang` cookie, Indonesian by default.
 
 mod actions;
+mod admin;
 mod availability;
 mod clock_bar;
 mod escalation;
@@ -70,6 +71,8 @@ pub fn routes() -> Router<AppState> {
         .route("/sla", get(explain::page))
         .route("/availability", get(availability::page))
         .route("/availability/do/{action}", post(availability::act))
+        .route("/admin", get(admin::index))
+        .route("/admin/calendars", get(admin::calendars_page))
         .route("/assets/{name}", get(asset))
         .layer(axum::middleware::map_response(secure_headers))
 }

@@ -1,0 +1,172 @@
+//! The admin pages in the browser: the calendars drawn for the next 30 days (on a clock set to
+//! 2026-03-10, so that Nyepi on Thursday 19 March is among them); a customer refused; every
+//! admin page in both languages without a missing word.
+
+use std::sync::{Arc, Mutex};
+
+use jiff::Timestamp;
+use tenggat_server::Clock;
+
+use crate::harness::{Browser, Server};
+use crate::portal::{PASSWORD, desk, sign_in, sign_out};
+
+/// A clock that stays where it is set.
+struct ManualClock(Mutex<Timestamp>);
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        *self.0.lock().expect("clock lock")
+    }
+}
+
+/// The provider's administrator made by the first run.
+const ADMIN: &str = "admin@localhost";
+
+/// The admin pages a provider administrator may open.
+const PAGES: &[&str] = &["/admin/calendars", "/admin/calendars?calendar=24x7"];
+
+/// A server whose clock stands at 2026-03-10 10:00 WIB, with the desk's people and the
+/// first-run administrator's password set.
+async fn start() -> (Server, crate::portal::Desk) {
+    let now: Timestamp = "2026-03-10T10:00:00+07:00".parse().expect("instant");
+    let server = Server::start_with_clock(Arc::new(ManualClock(Mutex::new(now)))).await;
+    let desk = desk(&server).await;
+    let answer = reqwest::Client::new()
+        .post(server.setup_url())
+        .form(&[("password", PASSWORD)])
+        .send()
+        .await
+        .expect("set the admin's password");
+    assert!(answer.status().is_success(), "{}", answer.status());
+    (server, desk)
+}
+
+async fn count(browser: &Browser, css: &str) -> usize {
+    browser
+        .client()
+        .find_all(fantoccini::Locator::Css(css))
+        .await
+        .expect("find")
+        .len()
+}
+
+/// Switches the signed-in viewer to `lang` if the current page is in the other one.
+async fn ensure_language(browser: &Browser, lang: &str) {
+    let source = browser.source().await;
+    if !source.contains(&format!("<html lang=\"{lang}\"")) {
+        browser.submit("form[action=\"/language\"] button").await;
+        browser.text_of("h1").await;
+    }
+}
+
+/// The Innovasia calendar from 2026-03-10: Nyepi on Thursday 19 March named and without a
+/// bar, the weekends without a bar, working days with one; the zone named; in English and in
+/// Indonesian. The agent reaches it from the header; a customer is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_calendar_page_draws_the_next_30_days() {
+    let (server, desk) = start().await;
+    let browser = Browser::start().await;
+
+    sign_in(&browser, &server, &desk.agent).await;
+    browser.click("#nav-admin").await;
+    assert_eq!(
+        browser.text_of("h1").await,
+        "Calendars",
+        "{}",
+        browser.text_of("main").await
+    );
+    browser
+        .goto(&server.url("/admin/calendars?calendar=innovasia"))
+        .await;
+    assert_eq!(
+        browser.text_of("#calendar-name").await,
+        "Innovasia business hours"
+    );
+    assert_eq!(
+        browser.text_of("#calendar-zone").await,
+        "Times are in Asia/Jakarta."
+    );
+    assert_eq!(count(&browser, "#days tbody tr").await, 30);
+    assert_eq!(
+        browser.text_of("#day-2026-03-10 .date").await,
+        "Tuesday 2026-03-10"
+    );
+    assert_eq!(
+        browser.text_of("#day-2026-03-19 .holiday").await,
+        "Day of Silence (Nyepi)"
+    );
+    assert_eq!(
+        browser.text_of("#day-2026-03-19 .weekday").await,
+        "Thursday"
+    );
+    assert_eq!(count(&browser, "#day-2026-03-19 svg rect").await, 0);
+    for weekend in ["2026-03-14", "2026-03-15", "2026-03-28", "2026-03-29"] {
+        assert_eq!(
+            count(&browser, &format!("#day-{weekend} svg rect")).await,
+            0,
+            "{weekend}"
+        );
+        assert_eq!(
+            browser.text_of(&format!("#day-{weekend} .day-hours")).await,
+            "closed"
+        );
+    }
+    assert!(count(&browser, "#day-2026-03-10 svg rect.open").await >= 1);
+    assert!(!browser.has("#day-2026-04-09").await, "only 30 days");
+    sign_out(&browser).await;
+
+    // The same page in Indonesian, chosen from the form.
+    sign_in(&browser, &server, &desk.manager).await;
+    browser.goto(&server.url("/admin/calendars")).await;
+    ensure_language(&browser, "id").await;
+    browser
+        .goto(&server.url("/admin/calendars?calendar=innovasia"))
+        .await;
+    assert_eq!(browser.text_of("h1").await, "Kalender");
+    assert_eq!(
+        browser.text_of("#day-2026-03-19 .holiday").await,
+        "Hari Suci Nyepi (Tahun Baru Saka 1948)"
+    );
+    assert_eq!(browser.text_of("#day-2026-03-19 .weekday").await, "Kamis");
+    sign_out(&browser).await;
+
+    // A customer may not see the admin pages.
+    sign_in(&browser, &server, &desk.customer).await;
+    browser.goto(&server.url("/admin/calendars")).await;
+    assert_eq!(
+        browser.text_of("p.error").await,
+        "Anda tidak boleh melakukan ini."
+    );
+    browser.goto(&server.url("/tickets")).await;
+    browser.text_of("h1").await;
+    assert!(!browser.has("#nav-admin").await);
+    sign_out(&browser).await;
+
+    browser.close().await;
+    server.stop().await;
+}
+
+/// Every admin page, for the provider's administrator, in both languages: no missing word.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_admin_page_in_both_languages() {
+    let (server, _desk) = start().await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &server, ADMIN).await;
+    for lang in ["id", "en"] {
+        browser.goto(&server.url("/admin/calendars")).await;
+        ensure_language(&browser, lang).await;
+        for page in PAGES {
+            browser.goto(&server.url(page)).await;
+            let html = browser.source().await;
+            assert!(
+                html.contains(&format!("<html lang=\"{lang}\"")),
+                "{page} is not in {lang}"
+            );
+            assert!(html.contains("class=\"admin-nav\""), "{page}: {html}");
+            assert!(!html.contains('⟦'), "{page} ({lang}): {html}");
+        }
+    }
+    sign_out(&browser).await;
+    browser.close().await;
+    server.stop().await;
+}
