@@ -4,8 +4,11 @@
 //!
 //! - `/admin/calendars` ([`calendars`]): the built-in business calendars, and for one of them
 //!   the next 30 days drawn as bars over the day, with holidays named and the zone shown.
+//! - `/admin/contracts` ([`contracts`]): the contracts and their policies; a preset chosen or a
+//!   policy file uploaded per contract (the provider's administrators).
 
 mod calendars;
+pub mod contracts;
 
 use axum::response::Redirect;
 

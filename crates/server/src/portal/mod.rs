@@ -73,6 +73,15 @@ pub fn routes() -> Router<AppState> {
         .route("/availability/do/{action}", post(availability::act))
         .route("/admin", get(admin::index))
         .route("/admin/calendars", get(admin::calendars_page))
+        .route("/admin/contracts", get(admin::contracts::page))
+        .route(
+            "/admin/contracts/{id}/preset",
+            post(admin::contracts::set_preset),
+        )
+        .route(
+            "/admin/contracts/{id}/upload",
+            post(admin::contracts::upload),
+        )
         .route("/assets/{name}", get(asset))
         .layer(axum::middleware::map_response(secure_headers))
 }

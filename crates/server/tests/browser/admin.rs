@@ -1,11 +1,15 @@
 //! The admin pages in the browser: the calendars drawn for the next 30 days (on a clock set to
-//! 2026-03-10, so that Nyepi on Thursday 19 March is among them); a customer refused; every
-//! admin page in both languages without a missing word.
+//! 2026-03-10, so that Nyepi on Thursday 19 March is among them); a contract's policy changed
+//! to a preset and to an uploaded file, a file with errors refused with `tenggat policy
+//! check`'s text; customers refused; every admin page in both languages without a missing
+//! word.
 
 use std::sync::{Arc, Mutex};
 
+use fantoccini::Locator;
 use jiff::Timestamp;
 use tenggat_server::Clock;
+use tenggat_store::{PolicyRef, Store};
 
 use crate::harness::{Browser, Server};
 use crate::portal::{PASSWORD, desk, sign_in, sign_out};
@@ -23,7 +27,12 @@ impl Clock for ManualClock {
 const ADMIN: &str = "admin@localhost";
 
 /// The admin pages a provider administrator may open.
-const PAGES: &[&str] = &["/admin/calendars", "/admin/calendars?calendar=24x7"];
+const PAGES: &[&str] = &[
+    "/admin/calendars",
+    "/admin/calendars?calendar=24x7",
+    "/admin/contracts",
+    "/admin/contracts?done=preset",
+];
 
 /// A server whose clock stands at 2026-03-10 10:00 WIB, with the desk's people and the
 /// first-run administrator's password set.
@@ -167,6 +176,121 @@ async fn every_admin_page_in_both_languages() {
         }
     }
     sign_out(&browser).await;
+    browser.close().await;
+    server.stop().await;
+}
+
+/// Chooses `path` in the file input matching `css`.
+async fn choose_file(browser: &Browser, css: &str, path: &std::path::Path) {
+    browser
+        .client()
+        .find(Locator::Css(css))
+        .await
+        .expect("the file input")
+        .send_keys(&path.display().to_string())
+        .await
+        .expect("choose the file");
+}
+
+/// The administrator changes a contract to another preset, then uploads a policy file with
+/// an error (listed as `tenggat policy check` words it; the contract keeps its policy), then a
+/// good file (the contract follows the uploaded policy). A customer is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_administrator_changes_a_contracts_policy() {
+    let (server, desk) = start().await;
+    let browser = Browser::start().await;
+    let row = format!("#contract-{}", desk.contract);
+    sign_in(&browser, &server, ADMIN).await;
+    browser.goto(&server.url("/admin/contracts")).await;
+    ensure_language(&browser, "en").await;
+    browser.goto(&server.url("/admin/contracts")).await;
+    let innovasia = tenggat_sla::preset("innovasia").unwrap().unwrap();
+    assert_eq!(
+        browser.text_of(&format!("{row} .policy")).await,
+        format!("preset innovasia, version {}", innovasia.version)
+    );
+    assert_eq!(
+        browser.text_of(&format!("{row} .customer")).await,
+        "PT mitra-satu"
+    );
+
+    // A preset.
+    browser
+        .client()
+        .find(Locator::Css(&format!(
+            "#preset-{} option[value=ampocloud]",
+            desk.contract
+        )))
+        .await
+        .expect("the ampocloud option")
+        .click()
+        .await
+        .expect("choose ampocloud");
+    browser
+        .submit(&format!("#set-preset-{}", desk.contract))
+        .await;
+    assert_eq!(
+        browser.text_of(".flash").await,
+        "The contract now follows the preset."
+    );
+    let ampocloud = tenggat_sla::preset("ampocloud").unwrap().unwrap();
+    assert_eq!(
+        browser.text_of(&format!("{row} .policy")).await,
+        format!("preset ampocloud, version {}", ampocloud.version)
+    );
+
+    // A file with an error: the `policy check` line, nothing changed.
+    let source = tenggat_sla::preset_source("innovasia").unwrap();
+    let broken = source.replacen("calendar = \"business\"", "calendar = \"nowhere\"", 1);
+    assert_ne!(broken, source);
+    let error = tenggat_sla::Policy::from_toml(&broken).expect_err("a broken policy");
+    let bad = browser.scratch("broken.toml");
+    std::fs::write(&bad, &broken).unwrap();
+    choose_file(&browser, &format!("#file-{}", desk.contract), &bad).await;
+    browser.submit(&format!("#upload-{}", desk.contract)).await;
+    let listed = browser.text_of("#policy-errors li.policy-error").await;
+    assert_eq!(listed, format!("broken.toml: {}", error.check_text()));
+    assert!(listed.contains("nowhere"), "{listed}");
+    assert_eq!(
+        browser.text_of(&format!("{row} .policy")).await,
+        format!("preset ampocloud, version {}", ampocloud.version)
+    );
+    let stored = server.db.get_contract(desk.contract, None).await.unwrap();
+    assert_eq!(stored.policy, PolicyRef::Preset("ampocloud".into()));
+    assert!(server.db.list_policies().await.unwrap().is_empty());
+
+    // A good file: stored and followed.
+    let good = browser.scratch("innovasia.toml");
+    std::fs::write(&good, source).unwrap();
+    choose_file(&browser, &format!("#file-{}", desk.contract), &good).await;
+    browser.submit(&format!("#upload-{}", desk.contract)).await;
+    assert_eq!(
+        browser.text_of(".flash").await,
+        "The policy was uploaded and the contract now follows it."
+    );
+    let uploaded = server.db.list_policies().await.unwrap();
+    assert_eq!(uploaded.len(), 1);
+    assert_eq!(
+        browser.text_of(&format!("{row} .policy")).await,
+        format!(
+            "uploaded #{}: {} version {}",
+            uploaded[0].id, innovasia.id, innovasia.version
+        )
+    );
+    sign_out(&browser).await;
+
+    // Customers and agents may not.
+    for email in [desk.customer.as_str(), desk.agent.as_str()] {
+        sign_in(&browser, &server, email).await;
+        browser.goto(&server.url("/admin/contracts")).await;
+        let refused = browser.text_of("p.error").await;
+        assert!(
+            refused == "Anda tidak boleh melakukan ini." || refused == "You may not do this.",
+            "{email}: {refused}"
+        );
+        browser.goto(&server.url("/")).await;
+        sign_out(&browser).await;
+    }
     browser.close().await;
     server.stop().await;
 }
