@@ -6,9 +6,13 @@
 //!   the next 30 days drawn as bars over the day, with holidays named and the zone shown.
 //! - `/admin/contracts` ([`contracts`]): the contracts and their policies; a preset chosen or a
 //!   policy file uploaded per contract (the provider's administrators).
+//! - `/admin/users` ([`users`]): organisations and their users; create (with the one-time
+//!   setup link), disable and enable (the provider's administrators; a customer's
+//!   administrator for their own organisation).
 
 mod calendars;
 pub mod contracts;
+pub mod users;
 
 use axum::response::Redirect;
 

@@ -82,6 +82,9 @@ pub fn routes() -> Router<AppState> {
             "/admin/contracts/{id}/upload",
             post(admin::contracts::upload),
         )
+        .route("/admin/users", get(admin::users::page))
+        .route("/admin/users/new", post(admin::users::create))
+        .route("/admin/users/{id}/{action}", post(admin::users::toggle))
         .route("/assets/{name}", get(asset))
         .layer(axum::middleware::map_response(secure_headers))
 }

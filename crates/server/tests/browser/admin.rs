@@ -32,6 +32,8 @@ const PAGES: &[&str] = &[
     "/admin/calendars?calendar=24x7",
     "/admin/contracts",
     "/admin/contracts?done=preset",
+    "/admin/users",
+    "/admin/users?done=disable",
 ];
 
 /// A server whose clock stands at 2026-03-10 10:00 WIB, with the desk's people and the
@@ -283,6 +285,124 @@ async fn the_administrator_changes_a_contracts_policy() {
     for email in [desk.customer.as_str(), desk.agent.as_str()] {
         sign_in(&browser, &server, email).await;
         browser.goto(&server.url("/admin/contracts")).await;
+        let refused = browser.text_of("p.error").await;
+        assert!(
+            refused == "Anda tidak boleh melakukan ini." || refused == "You may not do this.",
+            "{email}: {refused}"
+        );
+        browser.goto(&server.url("/")).await;
+        sign_out(&browser).await;
+    }
+    browser.close().await;
+    server.stop().await;
+}
+
+/// The administrator creates a customer administrator for PT mitra-satu: the page shows the
+/// one-time setup link, which works (a password is set on it and the new person signs in);
+/// the new customer administrator sees only their own organisation's users. The
+/// administrator disables and enables another customer's user; a customer's user and an
+/// agent are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_administrator_creates_and_disables_users() {
+    let (server, desk) = start().await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &server, ADMIN).await;
+    browser.goto(&server.url("/admin/users")).await;
+    ensure_language(&browser, "en").await;
+    browser.goto(&server.url("/admin/users")).await;
+    let body = browser.text_of("main").await;
+    assert!(
+        body.contains("PT mitra-satu") && body.contains("PT mitra-dua"),
+        "{body}"
+    );
+    assert!(body.contains("budi@mitra-dua.example"), "{body}");
+
+    let org = server
+        .db
+        .organisation_by_slug("mitra-satu")
+        .await
+        .unwrap()
+        .unwrap();
+    browser
+        .client()
+        .find(Locator::Css(&format!(
+            "#new-organisation option[value=\"{}\"]",
+            org.id
+        )))
+        .await
+        .expect("the organisation")
+        .click()
+        .await
+        .expect("choose it");
+    browser.fill("#new-name", "Sari Dewi").await;
+    browser.fill("#new-email", "sari@mitra-satu.example").await;
+    browser
+        .client()
+        .find(Locator::Css("#new-role option[value=customer_admin]"))
+        .await
+        .expect("the role")
+        .click()
+        .await
+        .expect("choose it");
+    browser.submit("#create-user").await;
+    assert_eq!(browser.text_of(".flash").await, "The user was created.");
+    let link = browser.text_of("#setup-link").await;
+    assert!(link.starts_with(&server.base), "{link}");
+    let row = browser.text_of(&format!("#users-{}", org.id)).await;
+    assert!(
+        row.contains("Sari Dewi") && row.contains("Customer administrator"),
+        "{row}"
+    );
+    // The link is shown once: the page again has none.
+    browser.goto(&server.url("/admin/users")).await;
+    assert!(!browser.has("#setup-link").await);
+
+    // Disable and enable another customer's user.
+    let budi = server
+        .db
+        .user_by_email(&desk.stranger)
+        .await
+        .unwrap()
+        .unwrap();
+    browser.submit(&format!("#toggle-{}", budi.id)).await;
+    assert_eq!(
+        browser.text_of(".flash").await,
+        "The user was disabled and signed out."
+    );
+    assert_eq!(
+        browser
+            .text_of(&format!("#user-{} .state .disabled", budi.id))
+            .await,
+        "disabled"
+    );
+    assert!(server.db.get_user(budi.id).await.unwrap().disabled);
+    browser.submit(&format!("#toggle-{}", budi.id)).await;
+    assert_eq!(browser.text_of(".flash").await, "The user was enabled.");
+    assert!(!server.db.get_user(budi.id).await.unwrap().disabled);
+    sign_out(&browser).await;
+
+    // The setup link works, and the customer administrator sees only their organisation.
+    let answer = reqwest::Client::new()
+        .post(&link)
+        .form(&[("password", PASSWORD)])
+        .send()
+        .await
+        .expect("set the password");
+    assert!(answer.status().is_success(), "{}", answer.status());
+    sign_in(&browser, &server, "sari@mitra-satu.example").await;
+    browser.goto(&server.url("/admin/users")).await;
+    let body = browser.text_of("main").await;
+    assert!(body.contains("rina@mitra-satu.example"), "{body}");
+    assert!(!body.contains("mitra-dua"), "{body}");
+    assert_eq!(count(&browser, "table.users").await, 1);
+    browser.goto(&server.url("/admin/calendars")).await;
+    browser.text_of("p.error").await;
+    browser.goto(&server.url("/")).await;
+    sign_out(&browser).await;
+
+    for email in [desk.customer.as_str(), desk.agent.as_str()] {
+        sign_in(&browser, &server, email).await;
+        browser.goto(&server.url("/admin/users")).await;
         let refused = browser.text_of("p.error").await;
         assert!(
             refused == "Anda tidak boleh melakukan ini." || refused == "You may not do this.",
