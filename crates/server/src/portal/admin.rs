@@ -9,9 +9,12 @@
 //! - `/admin/users` ([`users`]): organisations and their users; create (with the one-time
 //!   setup link), disable and enable (the provider's administrators; a customer's
 //!   administrator for their own organisation).
+//! - `/account/tokens` ([`tokens`]): anyone's own API tokens; create (the secret shown once)
+//!   and revoke.
 
 mod calendars;
 pub mod contracts;
+pub mod tokens;
 pub mod users;
 
 use axum::response::Redirect;

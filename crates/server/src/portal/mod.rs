@@ -82,6 +82,9 @@ pub fn routes() -> Router<AppState> {
             "/admin/contracts/{id}/upload",
             post(admin::contracts::upload),
         )
+        .route("/account/tokens", get(admin::tokens::page))
+        .route("/account/tokens/new", post(admin::tokens::create))
+        .route("/account/tokens/{id}/revoke", post(admin::tokens::revoke))
         .route("/admin/users", get(admin::users::page))
         .route("/admin/users/new", post(admin::users::create))
         .route("/admin/users/{id}/{action}", post(admin::users::toggle))

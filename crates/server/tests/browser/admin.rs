@@ -34,6 +34,8 @@ const PAGES: &[&str] = &[
     "/admin/contracts?done=preset",
     "/admin/users",
     "/admin/users?done=disable",
+    "/account/tokens",
+    "/account/tokens?done=revoke",
 ];
 
 /// A server whose clock stands at 2026-03-10 10:00 WIB, with the desk's people and the
@@ -173,7 +175,11 @@ async fn every_admin_page_in_both_languages() {
                 html.contains(&format!("<html lang=\"{lang}\"")),
                 "{page} is not in {lang}"
             );
-            assert!(html.contains("class=\"admin-nav\""), "{page}: {html}");
+            if page.starts_with("/admin") {
+                assert!(html.contains("class=\"admin-nav\""), "{page}: {html}");
+            } else {
+                assert!(html.contains("id=\"new-token\""), "{page}: {html}");
+            }
             assert!(!html.contains('⟦'), "{page} ({lang}): {html}");
         }
     }
@@ -411,6 +417,79 @@ async fn the_administrator_creates_and_disables_users() {
         browser.goto(&server.url("/")).await;
         sign_out(&browser).await;
     }
+    browser.close().await;
+    server.stop().await;
+}
+
+/// A customer creates an API token with one scope from the header's link: the secret is
+/// shown once and works against the API; revoked, it is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anyone_creates_and_revokes_an_api_token() {
+    let (server, desk) = start().await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &server, &desk.customer).await;
+    browser.click("#nav-tokens").await;
+    assert_eq!(browser.text_of("h1").await, "Token API");
+    ensure_language(&browser, "en").await;
+    assert_eq!(browser.text_of("h1").await, "API tokens");
+    assert!(browser.has("#no-tokens").await);
+    browser.fill("#token-name", "laporan harian").await;
+    browser.click("#scope-tickets-write").await;
+    browser.click("#scope-admin").await;
+    browser.submit("#create-token").await;
+    assert_eq!(browser.text_of(".flash").await, "The token was created.");
+    let secret = browser.text_of("#token-secret").await;
+    assert!(secret.len() > 20, "{secret}");
+    assert_eq!(browser.text_of("#tokens .name").await, "laporan harian");
+    assert_eq!(browser.text_of("#tokens .scopes").await, "tickets:read");
+    assert!(
+        browser
+            .text_of("#tokens .created")
+            .await
+            .starts_with("2026-03-10 10:00"),
+        "the server's clock"
+    );
+    let api = reqwest::Client::new();
+    let me = api
+        .get(server.url("/api/v1/me"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    // Shown once.
+    browser.goto(&server.url("/account/tokens")).await;
+    assert!(!browser.has("#token-secret").await);
+    assert!(!browser.source().await.contains(&secret));
+
+    browser.submit("#tokens button[id^=revoke-]").await;
+    assert_eq!(
+        browser.text_of(".flash").await,
+        "The token was revoked; it no longer works."
+    );
+    assert!(
+        browser
+            .text_of("#tokens .revoked")
+            .await
+            .starts_with("revoked 2026-03-10"),
+        "{}",
+        browser.text_of("#tokens .state").await
+    );
+    assert!(!browser.has("#tokens button[id^=revoke-]").await);
+    let me = api
+        .get(server.url("/api/v1/me"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 401);
+    sign_out(&browser).await;
+
+    // Another person does not see it.
+    sign_in(&browser, &server, &desk.stranger).await;
+    browser.goto(&server.url("/account/tokens")).await;
+    assert!(browser.has("#no-tokens").await);
+    sign_out(&browser).await;
     browser.close().await;
     server.stop().await;
 }
