@@ -26,14 +26,10 @@ pub fn load(arg: &str) -> Result<Policy> {
     Policy::from_toml(&text).map_err(|e| anyhow!("{}: {}", path.display(), policy_error(&e)))
 }
 
-/// The error's text, without an empty location in front.
+/// The error's text, without an empty location in front ([`PolicyError::check_text`], shared
+/// with the portal's policy upload).
 fn policy_error(e: &PolicyError) -> String {
-    let location = e.location.to_string();
-    if location.is_empty() {
-        e.message.clone()
-    } else {
-        e.to_string()
-    }
+    e.check_text()
 }
 
 /// Parses `--lang`.

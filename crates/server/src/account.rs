@@ -98,39 +98,39 @@ impl FromRequestParts<AppState> for TokenCreator {
 #[serde(deny_unknown_fields)]
 pub struct NewTokenRequest {
     /// A name to recognise the token by, 1–100 characters.
-    name: String,
+    pub(crate) name: String,
     /// Scopes: `tickets:read`, `tickets:write`, `admin` (default: all three). The user's role
     /// still limits what the token can do.
-    scopes: Option<Vec<String>>,
+    pub(crate) scopes: Option<Vec<String>>,
 }
 
 /// Answer of `POST /api/v1/tokens`: the token is shown this once.
 #[derive(Serialize, ToSchema)]
 pub struct NewTokenResponse {
     /// Token id (to revoke it).
-    id: i64,
+    pub(crate) id: i64,
     /// Name.
-    name: String,
+    pub(crate) name: String,
     /// Scopes.
-    scopes: Vec<String>,
+    pub(crate) scopes: Vec<String>,
     /// The secret: send it as `Authorization: Bearer <token>`. It is not stored and cannot
     /// be shown again.
-    token: String,
+    pub(crate) token: String,
 }
 
 /// An API token without its secret.
 #[derive(Serialize, ToSchema)]
 pub struct TokenView {
     /// Id.
-    id: i64,
+    pub(crate) id: i64,
     /// Name.
-    name: String,
+    pub(crate) name: String,
     /// Scopes.
-    scopes: Vec<String>,
+    pub(crate) scopes: Vec<String>,
     /// Created (UTC).
-    created_at: String,
+    pub(crate) created_at: String,
     /// Revoked (UTC), if it was.
-    revoked_at: Option<String>,
+    pub(crate) revoked_at: Option<String>,
 }
 
 /// Longest token name accepted.

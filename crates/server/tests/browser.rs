@@ -4,6 +4,8 @@
 //! skip, without them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "browser/admin.rs"]
+mod admin;
 #[path = "browser/availability.rs"]
 mod availability;
 #[path = "browser/escalation.rs"]

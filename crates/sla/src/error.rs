@@ -15,6 +15,18 @@ pub struct PolicyError {
     pub message: String,
 }
 
+impl PolicyError {
+    /// The error as `tenggat policy check` writes it after the file's name: `line L, column
+    /// C, field F: message`, or the message alone when there is no place to name.
+    pub fn check_text(&self) -> String {
+        if self.location.to_string().is_empty() {
+            self.message.clone()
+        } else {
+            self.to_string()
+        }
+    }
+}
+
 /// Ticket events that cannot be folded.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum EventError {
@@ -38,5 +50,33 @@ impl EventError {
             EventError::Syntax { .. } => "events.syntax",
             EventError::Invalid(_) => "events.invalid",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_check_text_names_the_place_only_when_there_is_one() {
+        let placed = PolicyError {
+            code: "policy.syntax",
+            location: Location {
+                line: Some(3),
+                column: Some(1),
+                field: Some("id".into()),
+            },
+            message: "expected a string".into(),
+        };
+        assert_eq!(
+            placed.check_text(),
+            "line 3, column 1, field `id`: expected a string"
+        );
+        let nowhere = PolicyError {
+            code: "policy.empty",
+            location: Location::default(),
+            message: "the file is empty".into(),
+        };
+        assert_eq!(nowhere.check_text(), "the file is empty");
     }
 }

@@ -17,6 +17,7 @@
 //! or the `tenggat_lang` cookie, Indonesian by default.
 
 mod actions;
+mod admin;
 mod availability;
 mod clock_bar;
 mod escalation;
@@ -70,6 +71,23 @@ pub fn routes() -> Router<AppState> {
         .route("/sla", get(explain::page))
         .route("/availability", get(availability::page))
         .route("/availability/do/{action}", post(availability::act))
+        .route("/admin", get(admin::index))
+        .route("/admin/calendars", get(admin::calendars_page))
+        .route("/admin/contracts", get(admin::contracts::page))
+        .route(
+            "/admin/contracts/{id}/preset",
+            post(admin::contracts::set_preset),
+        )
+        .route(
+            "/admin/contracts/{id}/upload",
+            post(admin::contracts::upload),
+        )
+        .route("/account/tokens", get(admin::tokens::page))
+        .route("/account/tokens/new", post(admin::tokens::create))
+        .route("/account/tokens/{id}/revoke", post(admin::tokens::revoke))
+        .route("/admin/users", get(admin::users::page))
+        .route("/admin/users/new", post(admin::users::create))
+        .route("/admin/users/{id}/{action}", post(admin::users::toggle))
         .route("/assets/{name}", get(asset))
         .layer(axum::middleware::from_fn(viewer_zone))
         .layer(axum::middleware::map_response(secure_headers))

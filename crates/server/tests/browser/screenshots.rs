@@ -164,6 +164,7 @@ async fn screenshots_of_the_main_pages() {
             ("/queue".to_owned(), "agent-queue"),
             (format!("/tickets/{sync}"), "agent-ticket"),
             ("/escalations".to_owned(), "agent-escalations"),
+            ("/admin/calendars".to_owned(), "agent-calendars"),
         ] {
             browser.goto(&server.url(&path)).await;
             picture(&browser, &dir, &format!("{code}-{name}.png")).await;
@@ -175,7 +176,7 @@ async fn screenshots_of_the_main_pages() {
         .filter_map(Result::ok)
         .filter(|e| e.path().extension().is_some_and(|x| x == "png"))
         .count();
-    assert!(written >= 18, "{written} pictures in {}", dir.display());
+    assert!(written >= 20, "{written} pictures in {}", dir.display());
 
     browser.close().await;
     server.stop().await;
