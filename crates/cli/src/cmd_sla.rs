@@ -211,29 +211,6 @@ fn dur(nanos: i64) -> String {
     }
 }
 
-/// The working pieces of `[s, e]` on `cal`: where business time ran.
-fn working_pieces(cal: &Calendar, s: Timestamp, e: Timestamp) -> Vec<(Timestamp, Timestamp)> {
-    let mut out = Vec::new();
-    let mut t = s;
-    while t < e {
-        let Ok(open) = cal.next_open(t) else { break };
-        if open >= e {
-            break;
-        }
-        let close = match cal.next_close(open) {
-            Ok(Some(c)) if c < e => c,
-            Ok(_) => e,
-            Err(_) => break,
-        };
-        if close <= open {
-            break;
-        }
-        out.push((open, close));
-        t = close;
-    }
-    out
-}
-
 /// `2026-03-13 16:30 → 17:00 WIB`; the end carries its date when it differs, and each end
 /// its own zone label when they differ (a change of offset).
 fn span(zone: Zone, a: Timestamp, b: Timestamp) -> String {
@@ -294,7 +271,7 @@ fn timeline(
             lines.push(format!("stopped   {}{why}", span(zone, p, s)));
         }
         let pieces = match cal {
-            Some(cal) => working_pieces(cal, s, e),
+            Some(cal) => cal.working_stretches(s, e).collect(),
             None => vec![(s, e)],
         };
         for (a, b) in pieces {

@@ -434,6 +434,17 @@ impl Calendar {
         Ok(self.due_nanos(t, 1)? - 1)
     }
 
+    /// The working stretches within `[from, to)`, in order, each cut to that range: where
+    /// business time runs (for drawing a clock, or showing where its time went). An error
+    /// (an instant out of range) ends the list.
+    pub fn working_stretches(&self, from: Timestamp, to: Timestamp) -> WorkingStretches<'_> {
+        WorkingStretches {
+            calendar: self,
+            at: from,
+            to,
+        }
+    }
+
     /// The instant at which the working stretch that holds `t` (or, when the calendar is
     /// closed at `t`, the next one) ends; `None` if it never ends (`24x7`).
     pub fn next_close(&self, t: Timestamp) -> Result<Option<Timestamp>, TimeError> {
@@ -559,3 +570,36 @@ pub struct DayPlan {
 
 /// Keys of the weekdays in calendar files, Monday first.
 pub const DAY_KEYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// The working stretches of a range, from [`Calendar::working_stretches`].
+#[derive(Debug, Clone)]
+pub struct WorkingStretches<'c> {
+    calendar: &'c Calendar,
+    at: Timestamp,
+    to: Timestamp,
+}
+
+impl Iterator for WorkingStretches<'_> {
+    type Item = (Timestamp, Timestamp);
+
+    fn next(&mut self) -> Option<(Timestamp, Timestamp)> {
+        if self.at >= self.to {
+            return None;
+        }
+        let open = self.calendar.next_open(self.at).ok()?;
+        if open >= self.to {
+            self.at = self.to;
+            return None;
+        }
+        let close = match self.calendar.next_close(open).ok()? {
+            Some(c) if c < self.to => c,
+            _ => self.to,
+        };
+        if close <= open {
+            self.at = self.to;
+            return None;
+        }
+        self.at = close;
+        Some((open, close))
+    }
+}

@@ -30,7 +30,7 @@ mod zone;
 pub use builtin::{BUILTIN_CALENDARS, builtin, builtin_source};
 pub use calendar::{
     Calendar, CalendarHoliday, CalendarParts, CoverageGap, DAY_KEYS, DayPlan, SetCoverage,
-    WEEKDAYS, WorkingInterval,
+    WEEKDAYS, WorkingInterval, WorkingStretches,
 };
 pub use duration::{BusinessDuration, MAX_DURATION_NANOS};
 pub use error::{CalendarError, DurationError, Location, TimeError};

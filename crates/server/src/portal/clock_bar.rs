@@ -46,34 +46,6 @@ fn instant(m: &Value, key: &str) -> Option<Timestamp> {
     m.get(key)?.as_str()?.parse().ok()
 }
 
-/// The calendar's open intervals within `[a, b)`, at most `limit` of them.
-fn open_intervals(
-    cal: &Calendar,
-    a: Timestamp,
-    b: Timestamp,
-    limit: usize,
-) -> Vec<(Timestamp, Timestamp)> {
-    let mut out = Vec::new();
-    let mut t = a;
-    while t < b && out.len() < limit {
-        let Ok(open) = cal.next_open(t) else { break };
-        if open >= b {
-            break;
-        }
-        let close = match cal.next_close(open) {
-            Ok(Some(c)) if c < b => c,
-            Ok(_) => b,
-            Err(_) => break,
-        };
-        if close <= open {
-            break;
-        }
-        out.push((open, close));
-        t = close;
-    }
-    out
-}
-
 /// Cuts `[a, b)`, in which the clock ran (or will run), into business time (`open`) and
 /// closed time.
 fn split(
@@ -85,7 +57,7 @@ fn split(
 ) {
     let room = MAX_SEGMENTS.saturating_sub(pieces.len()) / 2;
     let mut t = a;
-    for (o, c) in open_intervals(cal, a, b, room.max(1)) {
+    for (o, c) in cal.working_stretches(a, b).take(room.max(1)) {
         if o > t {
             pieces.push(("closed", t, o));
         }
