@@ -530,7 +530,10 @@ pub(crate) fn router(
     ));
     let app = Router::new()
         .route("/healthz", get(healthz))
-        .route("/setup/{token}", get(setup::form).post(setup::submit))
+        .route(
+            "/setup/{token}",
+            get(portal::setup_form).post(portal::setup_submit),
+        )
         .route("/api/openapi.json", get(openapi_json))
         .route("/status/{provider}", get(status_page::page))
         .route("/status/{provider}/json", get(status_page::page_json))

@@ -1,18 +1,11 @@
 //! First run (the provider organisation, its admin and a one-time password-setup link) and
-//! the server-rendered setup page.
+//! setup links; the page they open is the portal's (`portal::setup_page`).
 
-use axum::Form;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
 use jiff::{SignedDuration, Timestamp};
-use serde::Deserialize;
 use tenggat_store::{
     Database, Language, NewOrganisation, NewUser, OrgKind, Role, Store, StoreError,
 };
 
-use crate::AppState;
-use crate::problem::Problem;
 use crate::secrets;
 
 /// The e-mail of the admin created on first run.
@@ -98,111 +91,4 @@ async fn new_setup_link(
     .await?;
     let base = public_url.trim_end_matches('/');
     Ok(format!("{base}/setup/{token}"))
-}
-
-/// `GET /setup/{token}`: the form. Whether the token is still valid is decided when it is
-/// used, so an unknown token gets the same form and a 404 page on submit.
-pub async fn form(Path(_token): Path<String>) -> Html<String> {
-    Html(page(
-        "Set your password",
-        &format!(
-            r#"<form method="post">
-<p><label for="password">New password (at least {min} characters)</label><br>
-<input id="password" name="password" type="password" minlength="{min}" maxlength="{max}" required autocomplete="new-password" autofocus></p>
-<p><button type="submit">Set password</button></p>
-</form>"#,
-            min = secrets::MIN_PASSWORD_CHARS,
-            max = secrets::MAX_PASSWORD_CHARS,
-        ),
-    ))
-}
-
-/// The submitted setup form.
-#[derive(Deserialize)]
-pub struct SetupForm {
-    password: String,
-}
-
-/// `POST /setup/{token}`: sets the password, or says why not.
-pub async fn submit(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    Form(form): Form<SetupForm>,
-) -> Response {
-    if let Some(reason) = secrets::password_problem(&form.password) {
-        return (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Html(page(
-                "Password not accepted",
-                &format!(
-                    "<p>{}.</p><p><a href=\"\">Try again</a></p>",
-                    escape(&reason)
-                ),
-            )),
-        )
-            .into_response();
-    }
-    let hash = match secrets::hash_password(form.password).await {
-        Ok(hash) => hash,
-        Err(problem) => return problem.into_response(),
-    };
-    let now = state.clock.now();
-    match state
-        .db
-        .use_password_setup_token(&tenggat_store::token_hash(&token), now, &hash)
-        .await
-    {
-        Ok(user) => Html(page(
-            "Password set",
-            &format!(
-                "<p>The password of {} is set. This link cannot be used again.</p>",
-                escape(&user.email)
-            ),
-        ))
-        .into_response(),
-        Err(StoreError::NotFound(_)) => (
-            StatusCode::NOT_FOUND,
-            Html(page(
-                "Link not valid",
-                "<p>This setup link is unknown, has been used already or has expired.</p>",
-            )),
-        )
-            .into_response(),
-        Err(e) => Problem::from(e).into_response(),
-    }
-}
-
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>{title} · Tenggat</title></head>\n<body><h1>{title}</h1>\n{body}\n</body></html>\n"
-    )
-}
-
-/// Escapes text for HTML element content.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn escape_covers_markup() {
-        assert_eq!(
-            super::escape("<a href='x'>&\""),
-            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;"
-        );
-    }
 }

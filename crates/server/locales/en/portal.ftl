@@ -21,6 +21,18 @@ password = Password
 login-failed = Wrong e-mail or password.
 login-too-many = Too many sign-in attempts. Wait a minute and try again.
 
+setup-title = Set your password
+setup-intro = This link works once. Choose a password for your Tenggat account, then sign in.
+setup-password = New password
+setup-password-hint = At least { $min } characters; a short sentence is easy to remember and hard to guess.
+setup-submit = Save password
+setup-too-short = The password must have at least { $min } characters (this one has { $chars }).
+setup-too-long = The password may have at most { $max } characters.
+setup-done-title = Password saved
+setup-done = The password of { $email } is set. This link cannot be used again.
+setup-invalid-title = Link not valid
+setup-invalid = This link is unknown, has been used already or has expired. Ask your administrator for a new one.
+
 tickets-title = My tickets
 tickets-intro = Tickets of { $org }, open ones first.
 tickets-empty = No tickets yet.

@@ -21,6 +21,18 @@ password = Kata sandi
 login-failed = E-mail atau kata sandi salah.
 login-too-many = Terlalu banyak percobaan masuk. Tunggu satu menit lalu coba lagi.
 
+setup-title = Atur kata sandi Anda
+setup-intro = Tautan ini hanya berlaku sekali. Pilih kata sandi untuk akun Tenggat Anda, lalu masuk.
+setup-password = Kata sandi baru
+setup-password-hint = Minimal { $min } karakter; kalimat pendek lebih mudah diingat dan sulit ditebak.
+setup-submit = Simpan kata sandi
+setup-too-short = Kata sandi minimal { $min } karakter (yang ini { $chars }).
+setup-too-long = Kata sandi maksimal { $max } karakter.
+setup-done-title = Kata sandi tersimpan
+setup-done = Kata sandi { $email } sudah diatur. Tautan ini tidak bisa dipakai lagi.
+setup-invalid-title = Tautan tidak berlaku
+setup-invalid = Tautan ini tidak dikenal, sudah dipakai, atau sudah kedaluwarsa. Minta tautan baru kepada administrator Anda.
+
 tickets-title = Tiket saya
 tickets-intro = Tiket { $org }, yang masih terbuka lebih dulu.
 tickets-empty = Belum ada tiket.

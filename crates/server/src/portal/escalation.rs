@@ -4,9 +4,6 @@
 //! board: pending requests first, then the escalated open tickets by level, and the action
 //! plans the viewer owes. Every change goes through the API's handlers (see `actions.rs`).
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,8 +11,9 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 use tenggat_sla::Policy;
-use tenggat_store::{Language, OrgKind, Role, Store, StoredEvent, Ticket};
+use tenggat_store::{Language, Role, Store, StoredEvent, Ticket};
 
+use super::pages::{customer_names, policies_of};
 use super::view::{Choice, policy_zone, text_in, when};
 use super::{PortalError, Ui, Viewer, i18n, render};
 use crate::AppState;
@@ -313,43 +311,23 @@ pub async fn board(
         .ticket_logs(&ids)
         .await
         .map_err(|e| fail(e.into()))?;
-    let names: HashMap<i64, String> = state
-        .db
-        .list_organisations(Some(OrgKind::Customer))
-        .await
-        .map_err(|e| fail(e.into()))?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
-    let mut policies: HashMap<i64, Arc<Policy>> = HashMap::new();
+    let names = customer_names(&state).await.map_err(fail)?;
+    let tickets: Vec<Ticket> = logs.iter().map(|log| log.ticket.clone()).collect();
+    let policies = policies_of(&state, &tickets).await.map_err(fail)?;
     let mut pending = Vec::new();
     let mut by_level: std::collections::BTreeMap<u8, LevelColumn> = Default::default();
     let mut mine = Vec::new();
     for log in &logs {
         let ticket = &log.ticket;
-        let policy = match policies.get(&ticket.contract_id) {
-            Some(p) => p.clone(),
-            None => {
-                let contract = state
-                    .db
-                    .get_contract(ticket.contract_id, None)
-                    .await
-                    .map_err(|e| fail(e.into()))?;
-                let p = state
-                    .policies
-                    .for_contract(&state.db, &contract)
-                    .await
-                    .map_err(|e| fail(e.into()))?;
-                policies.insert(ticket.contract_id, p.clone());
-                p
-            }
+        let Some(policy) = policies.get(&ticket.contract_id) else {
+            continue;
         };
-        let zone = policy_zone(&policy);
+        let zone = policy_zone(policy);
         let level = level_of(ticket, &log.events);
         let request = escalation_requests(&log.events)
             .into_iter()
             .find(|r| r.decision.is_none())
-            .map(|r| request_row(lang, &policy, &zone, &r));
+            .map(|r| request_row(lang, policy, &zone, &r));
         if level < 2 && request.is_none() {
             continue;
         }
@@ -364,7 +342,7 @@ pub async fn board(
             })
             .map(|e| when(e.at, &zone))
             .unwrap_or_default();
-        let (plan, plan_owed) = plan_state(lang, ticket, &policy, &log.events, level, now, &zone);
+        let (plan, plan_owed) = plan_state(lang, ticket, policy, &log.events, level, now, &zone);
         let item = BoardItem {
             id: ticket.id,
             number: ticket.display_number(),
@@ -374,7 +352,7 @@ pub async fn board(
                 .get(&ticket.customer_org_id)
                 .cloned()
                 .unwrap_or_default(),
-            level: level_name(lang, &policy, level),
+            level: level_name(lang, policy, level),
             since,
             request,
             plan,
@@ -390,7 +368,7 @@ pub async fn board(
             by_level
                 .entry(level)
                 .or_insert_with(|| LevelColumn {
-                    name: level_name(lang, &policy, level),
+                    name: level_name(lang, policy, level),
                     items: Vec::new(),
                 })
                 .items

@@ -64,7 +64,7 @@ impl Default for LoginLimiter {
 /// Query of the sign-in page.
 #[derive(Debug, Deserialize)]
 pub struct LoginQuery {
-    lang: Option<String>,
+    pub(super) lang: Option<String>,
     next: Option<String>,
 }
 
@@ -78,7 +78,7 @@ struct LoginPage {
 }
 
 /// The language of someone not signed in: `?lang=`, else the cookie, else Indonesian.
-fn visitor_language(query: Option<&str>, parts_cookie: Option<&str>) -> Language {
+pub(super) fn visitor_language(query: Option<&str>, parts_cookie: Option<&str>) -> Language {
     query
         .and_then(Language::parse)
         .or_else(|| parts_cookie.and_then(Language::parse))
@@ -94,7 +94,7 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 /// The language cookie of the request.
-pub struct LangCookie(Option<String>);
+pub struct LangCookie(pub(super) Option<String>);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for LangCookie {
     type Rejection = std::convert::Infallible;

@@ -26,6 +26,7 @@ pub mod i18n;
 mod login;
 mod pages;
 mod report;
+mod setup_page;
 mod view;
 
 use std::sync::Arc;
@@ -45,6 +46,7 @@ use crate::auth::{self, Principal, SESSION_COOKIE};
 use crate::problem::Problem;
 
 pub use login::LoginLimiter;
+pub use setup_page::{form as setup_form, submit as setup_submit};
 pub use view::Ui;
 
 /// The cookie that remembers the language of someone not signed in.

@@ -2,6 +2,7 @@
 //! timeline, and the actions on it (each through the API's own handler).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -10,6 +11,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 use serde_json::Value;
+use tenggat_sla::Policy;
 use tenggat_store::{
     Language, OrgKind, Store, StoredEvent, Ticket, TicketFilter, TicketStatus, Visibility,
 };
@@ -145,20 +147,33 @@ pub fn clocks(
 /// read concurrently (a page of 200 tickets can name 20 contracts: one round trip each would
 /// add up on a busy database); the policies come from the cache.
 async fn zones_of(state: &AppState, tickets: &[Ticket]) -> Result<HashMap<i64, TimeZone>, Problem> {
+    Ok(policies_of(state, tickets)
+        .await?
+        .into_iter()
+        .map(|(id, policy)| (id, policy_zone(&policy)))
+        .collect())
+}
+
+/// The policies of the tickets' contracts, by contract id, loaded concurrently (the policy
+/// cache makes a repeated contract cheap).
+pub(super) async fn policies_of(
+    state: &AppState,
+    tickets: &[Ticket],
+) -> Result<HashMap<i64, Arc<Policy>>, Problem> {
     let mut ids: Vec<i64> = tickets.iter().map(|t| t.contract_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let zones = futures_util::future::try_join_all(ids.into_iter().map(|id| async move {
+    let policies = futures_util::future::try_join_all(ids.into_iter().map(|id| async move {
         let contract = state.db.get_contract(id, None).await?;
         let policy = state.policies.for_contract(&state.db, &contract).await?;
-        Ok::<_, Problem>((id, policy_zone(&policy)))
+        Ok::<_, Problem>((id, policy))
     }))
     .await?;
-    Ok(zones.into_iter().collect())
+    Ok(policies.into_iter().collect())
 }
 
 /// The customers' names, by organisation.
-async fn customer_names(state: &AppState) -> Result<HashMap<i64, String>, Problem> {
+pub(super) async fn customer_names(state: &AppState) -> Result<HashMap<i64, String>, Problem> {
     Ok(state
         .db
         .list_organisations(Some(OrgKind::Customer))
